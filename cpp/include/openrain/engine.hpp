@@ -1,0 +1,159 @@
+// engine.hpp — the Engine facade: one engine behind all three entry points.
+//
+// Owns: the io_context and its worker threads, the immutable config snapshot, the surfaces (by
+// path), the upstream client, and the request pipeline. Entry points:
+//   * serve()  — a coroutine the native Beast server co_awaits per request, writing to its own
+//                ResponseSink (no Python anywhere).
+//   * submit() — from any thread (the Python bindings: ASGI app and Python API): returns an
+//                Exchange, a thread-safe queue of response parts with an eventfd for asyncio.
+// Thread-safety: all public methods are thread-safe. Requests run on the engine's threads; each
+// request is confined to one coroutine. Config is shared read-only.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "openrain/config.hpp"
+#include "openrain/http.hpp"
+#include "openrain/status.hpp"
+
+namespace openrain {
+
+/// Thread-safe one-shot cancellation: cancel() runs the registered handler once.
+/// Handlers must be cheap and thread-safe (typically: post a socket close to an executor).
+class CancelToken {
+ public:
+  void cancel();
+  bool cancelled() const { return cancelled_.load(std::memory_order_acquire); }
+  /// Register the handler; runs it immediately if already cancelled. Replaces a previous one.
+  void on_cancel(std::function<void()> fn);
+  void clear();
+
+ private:
+  std::atomic<bool> cancelled_{false};
+  std::mutex mu_;
+  std::function<void()> fn_;
+};
+
+/// Where the pipeline writes one response. Implemented by the native server's session and by
+/// Exchange. All calls happen on the engine's executor, in order: start, write*, end — or
+/// send_full alone.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  /// Send a complete (non-streaming) response.
+  virtual boost::asio::awaitable<Status> send_full(ResponseHead head, std::string body) = 0;
+  /// Begin a streaming response of unknown length.
+  virtual boost::asio::awaitable<Status> start_stream(ResponseHead head) = 0;
+  /// Send stream bytes. An error means the caller is gone: the pipeline cancels the upstream.
+  virtual boost::asio::awaitable<Status> write(std::string_view bytes) = 0;
+  virtual boost::asio::awaitable<Status> end_stream() = 0;
+};
+
+/// A response consumed from a foreign thread (Python). Parts are pushed by the engine and
+/// popped in batches by the consumer; notify_fd() becomes readable whenever parts are pending.
+class Exchange final : public ResponseSink {
+ public:
+  Exchange();
+  ~Exchange() override;
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  // --- consumer side (any thread) ---
+  /// Block up to `timeout` for the response head. Returns false on timeout.
+  bool wait_head(std::chrono::milliseconds timeout);
+  const ResponseHead& head() const { return head_; }
+  bool streaming() const { return streaming_; }
+  /// Block up to `timeout` for body parts; moves all pending parts into `out`.
+  /// Returns true once the body is complete and drained (then `out` holds the last parts).
+  bool next_batch(std::vector<std::string>& out, std::chrono::milliseconds timeout);
+  /// eventfd readable while head or parts are pending (level-triggered; drained by next_batch
+  /// and wait_head).
+  int notify_fd() const { return efd_; }
+  /// The caller went away: cancel the upstream request.
+  void cancel() { cancel_.cancel(); }
+  CancelToken& cancel_token() { return cancel_; }
+
+  // --- producer side (engine executor) ---
+  boost::asio::awaitable<Status> send_full(ResponseHead head, std::string body) override;
+  boost::asio::awaitable<Status> start_stream(ResponseHead head) override;
+  boost::asio::awaitable<Status> write(std::string_view bytes) override;
+  boost::asio::awaitable<Status> end_stream() override;
+  /// Mark complete without a body (used when the pipeline itself fails unexpectedly).
+  void abort();
+
+ private:
+  void push(std::string part, bool head, bool done);
+  void signal();
+  void drain_fd();
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  ResponseHead head_;
+  bool have_head_ = false;
+  bool streaming_ = false;
+  bool done_ = false;
+  std::deque<std::string> parts_;
+  CancelToken cancel_;
+  int efd_ = -1;
+};
+
+struct EngineOptions {
+  int threads = 1;  // engine worker threads (0 = hardware concurrency)
+};
+
+class UpstreamClient;  // net/upstream_client.hpp
+class Pipeline;        // pipeline/pipeline.hpp
+
+class Engine {
+ public:
+  /// Build an engine for `config`. Does not start threads.
+  static Result<std::unique_ptr<Engine>> create(std::shared_ptr<const GatewayConfig> config,
+                                                EngineOptions options = {});
+  ~Engine();
+
+  /// Start worker threads (idempotent). The engine is started lazily by submit() too.
+  void start();
+  /// Stop: cancel in-flight work, join threads (idempotent).
+  void stop();
+
+  boost::asio::io_context& io() { return io_; }
+  std::shared_ptr<const GatewayConfig> config() const;
+
+  /// Serve one request, writing the response to `sink`. Runs on the engine's executor.
+  boost::asio::awaitable<void> serve(HttpRequest req, ResponseSink& sink, CancelToken& cancel);
+  /// Serve one request from a foreign thread; the returned Exchange receives the response.
+  std::shared_ptr<Exchange> submit(HttpRequest req);
+  /// Render `err` in the native error shape of the surface that owns `path` (OpenAI shape when
+  /// no surface matches). Used by the native server for errors found before the pipeline runs
+  /// (e.g. a body over the size limit → 413).
+  void render_error_for_path(std::string_view path, const Error& err, ResponseHead& head,
+                             std::string& body) const;
+
+ private:
+  Engine(std::shared_ptr<const GatewayConfig> config, EngineOptions options);
+
+  boost::asio::io_context io_;
+  std::shared_ptr<const GatewayConfig> config_;
+  EngineOptions options_;
+  std::unique_ptr<UpstreamClient> upstream_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::vector<std::thread> threads_;
+  std::mutex start_mu_;
+  bool started_ = false;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+};
+
+}  // namespace openrain

@@ -1,0 +1,87 @@
+// net/server.hpp — the native standalone HTTP/1.1 server (Beast) in front of the Engine.
+//
+// Owns: the listening socket and its accept loop, one session coroutine per connection (request
+// head/body limits and timeouts, keep-alive, Expect: 100-continue, 413 for bodies over the
+// limit), the ResponseSink that writes full responses (content-length) or chunked streams, the
+// caller-disconnect watcher that fires the request's CancelToken while the engine waits on a
+// silent upstream, and graceful stop (stop accepting, close idle connections, let in-flight
+// requests finish up to a grace period, then close them and cancel their upstreams).
+// Requests are served through RequestHandler so the server can be tested without an Engine;
+// Server::start(Engine&, ...) adapts the Engine.
+// Thread-safety: start/port/stop/~Server may be called from any thread. Each connection runs on
+// its own strand of the handler's io_context, so the whole request (including the upstream
+// exchange the engine co_awaits) is serialised on that strand. stop() blocks up to the grace
+// period when called from a thread that is not running the io_context; from an io thread it
+// only schedules the forced close.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "openrain/engine.hpp"
+#include "openrain/http.hpp"
+#include "openrain/status.hpp"
+
+namespace openrain::net {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;                        // 0 = any free port (see Server::port())
+  int64_t max_request_bytes = 32 << 20;     // request body cap → 413 beyond
+  int64_t header_timeout_ms = 30000;        // read of one request (head, then each body read)
+  int64_t idle_keepalive_ms = 60000;        // wait for the next request on a kept-alive connection
+  int64_t write_timeout_ms = 60000;         // a write to the caller stalled this long: caller gone
+  int64_t stop_grace_ms = 5000;             // stop(): how long in-flight requests may finish
+};
+
+/// What the server needs from the engine. Engine satisfies it through engine_request_handler().
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  /// The io_context the server accepts and runs sessions on (must be run by someone).
+  virtual boost::asio::io_context& io() = 0;
+  /// Serve one request, writing the response to `sink`; `cancel` fires when the caller leaves.
+  virtual boost::asio::awaitable<void> serve(HttpRequest req, ResponseSink& sink,
+                                             CancelToken& cancel) = 0;
+  /// Render an error found before the pipeline runs in the shape of the surface owning `path`.
+  virtual void render_error_for_path(std::string_view path, const Error& err, ResponseHead& head,
+                                     std::string& body) const = 0;
+};
+
+/// Adapt `engine` (which must outlive the returned handler and any server using it).
+std::shared_ptr<RequestHandler> engine_request_handler(Engine& engine);
+
+/// Percent-decode %XX sequences in a request path (invalid sequences are kept literally).
+std::string decode_path(std::string_view path);
+
+class Server {
+ public:
+  /// Start the engine's threads (idempotent), bind host:port and accept on engine.io().
+  static Result<std::unique_ptr<Server>> start(Engine& engine, ServerOptions opts);
+  /// Bind host:port and accept on handler->io().
+  static Result<std::unique_ptr<Server>> start(std::shared_ptr<RequestHandler> handler,
+                                               ServerOptions opts);
+
+  /// The bound port (the real one when ServerOptions::port was 0).
+  uint16_t port() const;
+  /// Stop accepting, close idle connections, let in-flight requests finish for up to
+  /// stop_grace_ms, then close the rest (cancelling their requests). Idempotent.
+  void stop();
+  ~Server();
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  struct State;  // shared with the sessions; outlives the Server while they run
+
+ private:
+  explicit Server(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace openrain::net

@@ -1,0 +1,665 @@
+#include "net/upstream_client.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "net/tls.hpp"
+
+namespace openrain {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::string_view kUserAgent = "openrain/0.1";
+constexpr std::size_t kBodyChunk = 16 * 1024;           // one on_body() piece at most
+constexpr std::size_t kReadBufferLimit = 1024 * 1024;   // bound of the connection read buffer
+constexpr std::uint32_t kHeaderLimit = 64 * 1024;       // response head size cap
+constexpr auto kPoolIdleMax = std::chrono::seconds(30);  // idle connections older are dropped
+constexpr std::size_t kPoolMaxIdlePerKey = 32;
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+enum class Phase { Connect, FirstByte, Idle, Total };
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool has_control(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  }
+  return false;
+}
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+/// One upstream connection (plain or TLS) plus its read buffer. Owned through shared_ptr by the
+/// exchange using it, the pool, the cancel handler and the watchdog. While an exchange uses it,
+/// it is closed only on that exchange's (serialised) executor; an idle pooled connection has
+/// no operation pending and is closed by whoever removes it from the pool.
+struct Connection {
+  Connection(const asio::any_io_executor& ex, std::string pool_key,
+             std::shared_ptr<ssl::context> tls_ctx)
+      : key(std::move(pool_key)), ctx(std::move(tls_ctx)), buffer(kReadBufferLimit) {
+    if (ctx) {
+      tls = std::make_unique<net::TlsStream>(tcp::socket(ex), *ctx);
+    } else {
+      plain = std::make_unique<tcp::socket>(ex);
+    }
+  }
+
+  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
+
+  void close() {
+    error_code ec;
+    if (resolver) resolver->cancel();
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
+  }
+
+  /// True when the idle connection still looks usable: open, nothing buffered, and the peer has
+  /// neither closed it (recv() == 0) nor sent unsolicited bytes (a TLS close_notify, junk).
+  bool looks_alive() {
+    if (!socket().is_open() || buffer.size() != 0) return false;
+    if (tls && SSL_pending(tls->native_handle()) > 0) return false;
+    char b;
+    const ssize_t n = ::recv(socket().native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n >= 0) return false;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+  }
+
+  std::string key;
+  std::shared_ptr<ssl::context> ctx;  // keeps the context alive for the TLS stream
+  std::unique_ptr<tcp::socket> plain;
+  std::unique_ptr<net::TlsStream> tls;
+  std::optional<tcp::resolver> resolver;  // only while connecting
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since{};
+};
+
+/// One timer per exchange attempt that closes the connection when the current phase deadline
+/// (bounded by the total deadline) passes, recording which phase expired. Re-arming bumps a
+/// generation so a stale expiry that is already queued does nothing.
+struct Watchdog : std::enable_shared_from_this<Watchdog> {
+  Watchdog(const asio::any_io_executor& ex, std::shared_ptr<Connection> c)
+      : timer(ex), conn(std::move(c)) {}
+
+  void arm(Clock::time_point phase_deadline, Phase phase, Clock::time_point total_deadline) {
+    Phase p = phase;
+    Clock::time_point t = phase_deadline;
+    if (total_deadline <= phase_deadline) {
+      p = Phase::Total;
+      t = total_deadline;
+    }
+    ++gen;
+    armed = p;
+    timer.expires_at(t);
+    timer.async_wait([self = shared_from_this(), g = gen](const error_code& ec) {
+      if (ec || g != self->gen || self->fired) return;
+      self->fired = self->armed;
+      self->conn->close();
+    });
+  }
+
+  void disarm() {
+    ++gen;
+    timer.cancel();
+  }
+
+  asio::steady_timer timer;
+  std::shared_ptr<Connection> conn;
+  std::uint64_t gen = 0;
+  Phase armed = Phase::Total;
+  std::optional<Phase> fired;
+};
+
+Clock::time_point after_ms(int64_t ms) {
+  if (ms <= 0) return Clock::time_point::max();
+  return Clock::now() + std::chrono::milliseconds(ms);
+}
+
+/// Everything one exchange needs that does not change between its (at most two) attempts.
+struct ExchangeCtx {
+  const ProviderConfig& provider;
+  const ParsedUrl& url;
+  const providers::UpstreamRequest& req;
+  const http::request<http::span_body<const char>>& http_req;
+  UpstreamHandler& handler;
+  CancelToken& cancel;
+  Clock::time_point total_deadline;
+  std::string where;  // "host:port", for messages (never the path: it may carry a key)
+};
+
+Error cancelled_error() {
+  return Error::make(ErrorKind::Cancelled, "the request was cancelled by the caller");
+}
+
+Error timeout_error(Phase phase, const ExchangeCtx& x) {
+  const Timeouts& t = x.provider.timeouts;
+  switch (phase) {
+    case Phase::Connect:
+      return Error::make(ErrorKind::Timeout, "connect timeout: no connection to " + x.where +
+                                                 " within " + std::to_string(t.connect_ms) + " ms");
+    case Phase::FirstByte:
+      return Error::make(ErrorKind::Timeout, "first-byte timeout: no response head from " +
+                                                 x.where + " within " +
+                                                 std::to_string(t.first_byte_ms) + " ms");
+    case Phase::Idle:
+      return Error::make(ErrorKind::Timeout, "idle timeout: no body bytes from " + x.where +
+                                                 " for " + std::to_string(t.idle_ms) + " ms");
+    case Phase::Total:
+      break;
+  }
+  return Error::make(ErrorKind::Timeout, "total timeout: the exchange with " + x.where +
+                                             " exceeded " + std::to_string(t.total_ms) + " ms");
+}
+
+Error too_large_error(const ExchangeCtx& x) {
+  return Error::make(ErrorKind::PayloadTooLarge,
+                     "upstream response body from " + x.where + " exceeds max_response_bytes (" +
+                         std::to_string(x.provider.max_response_bytes) + ")");
+}
+
+/// Result of one attempt on one connection.
+struct Attempt {
+  Status status;
+  bool reusable = false;  // complete response, keep-alive, nothing left over
+  bool stale = false;     // failed before any response byte: a dead keep-alive connection
+};
+
+Status classify_io(const error_code& ec, const Watchdog& wd, const ExchangeCtx& x,
+                   std::string_view what) {
+  if (x.cancel.cancelled()) return cancelled_error();
+  if (wd.fired) return timeout_error(*wd.fired, x);
+  return Error::make(ErrorKind::UpstreamConnection,
+                     std::string(what) + " " + x.where + " failed: " + ec.message());
+}
+
+Headers to_headers(const http::fields& fields) {
+  Headers out;
+  for (const auto& f : fields) {
+    out.emplace_back(lower(f.name_string()), std::string(f.value()));
+  }
+  return out;
+}
+
+/// Write the request and stream the response into the handler. `Stream` is a TCP socket or a
+/// TLS stream over one.
+template <class Stream>
+asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog& wd,
+                                     const ExchangeCtx& x) {
+  Attempt out;
+  const Timeouts& t = x.provider.timeouts;
+
+  wd.arm(after_ms(t.first_byte_ms), Phase::FirstByte, x.total_deadline);
+  {
+    auto [ec, n] = co_await http::async_write(stream, x.http_req, tuple_awaitable);
+    if (ec) {
+      out.status = classify_io(ec, wd, x, "sending the request to");
+      out.stale = !x.cancel.cancelled() && !wd.fired;
+      co_return out;
+    }
+  }
+
+  // Response head (skipping 1xx informational answers); the first-byte phase covers them all.
+  wd.arm(after_ms(t.first_byte_ms), Phase::FirstByte, x.total_deadline);
+  std::optional<http::response_parser<http::buffer_body>> parser;
+  for (;;) {
+    parser.emplace();
+    parser->header_limit(kHeaderLimit);
+    if (x.req.stream || x.provider.max_response_bytes <= 0) {
+      parser->body_limit(boost::none);
+    } else {
+      parser->body_limit(static_cast<std::uint64_t>(x.provider.max_response_bytes));
+    }
+    if (iequals(x.req.method, "HEAD")) parser->skip(true);
+    auto [ec, n] = co_await http::async_read_header(stream, conn.buffer, *parser, tuple_awaitable);
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        out.status = too_large_error(x);
+      } else {
+        out.status = classify_io(ec, wd, x, "reading the response head from");
+        out.stale = !x.cancel.cancelled() && !wd.fired && !parser->got_some() &&
+                    conn.buffer.size() == 0;
+      }
+      co_return out;
+    }
+    const unsigned code = parser->get().result_int();
+    if (code >= 100 && code < 200 && code != 101) continue;
+    break;
+  }
+
+  Headers headers = to_headers(parser->get().base());
+  // Time spent in the handler is not upstream idleness: only the total deadline applies.
+  wd.arm(x.total_deadline, Phase::Total, x.total_deadline);
+  Status hs = co_await x.handler.on_head(static_cast<int>(parser->get().result_int()), headers);
+  if (!hs.ok()) {
+    out.status = std::move(hs);
+    co_return out;
+  }
+
+  std::vector<char> chunk(kBodyChunk);
+  int64_t delivered = 0;
+  const bool capped = !x.req.stream && x.provider.max_response_bytes > 0;
+  while (!parser->is_done()) {
+    parser->get().body().data = chunk.data();
+    parser->get().body().size = chunk.size();
+    wd.arm(after_ms(t.idle_ms), Phase::Idle, x.total_deadline);
+    auto [ec, n] = co_await http::async_read_some(stream, conn.buffer, *parser, tuple_awaitable);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == ssl::error::stream_truncated && parser->need_eof()) {
+      // A TLS peer that ends an EOF-delimited body without close_notify: the body is complete.
+      error_code eof_ec;
+      parser->put_eof(eof_ec);
+      if (!eof_ec) ec = {};
+    }
+    const std::size_t got = chunk.size() - parser->get().body().size;
+    if (got > 0) {
+      delivered += static_cast<int64_t>(got);
+      if (capped && delivered > x.provider.max_response_bytes) {
+        out.status = too_large_error(x);
+        co_return out;
+      }
+      wd.arm(x.total_deadline, Phase::Total, x.total_deadline);
+      Status bs = co_await x.handler.on_body(std::string_view(chunk.data(), got));
+      if (!bs.ok()) {
+        out.status = std::move(bs);
+        co_return out;
+      }
+    }
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        out.status = too_large_error(x);
+      } else if (x.cancel.cancelled()) {
+        out.status = cancelled_error();
+      } else if (wd.fired) {
+        out.status = timeout_error(*wd.fired, x);
+      } else {
+        out.status = Error::make(ErrorKind::StreamInterrupted,
+                                 "the upstream response from " + x.where +
+                                     " was cut before its end: " + ec.message());
+      }
+      co_return out;
+    }
+  }
+  out.reusable = parser->keep_alive() && conn.buffer.size() == 0 && !x.cancel.cancelled();
+  co_return out;
+}
+
+}  // namespace
+
+// ---- parse_base_url -----------------------------------------------------------------------
+
+Result<ParsedUrl> parse_base_url(std::string_view url) {
+  ParsedUrl out;
+  std::string_view rest;
+  auto starts_with_ci = [&](std::string_view prefix) {
+    return url.size() >= prefix.size() && iequals(url.substr(0, prefix.size()), prefix);
+  };
+  if (starts_with_ci("https://")) {
+    out.tls = true;
+    rest = url.substr(8);
+  } else if (starts_with_ci("http://")) {
+    out.tls = false;
+    rest = url.substr(7);
+  } else {
+    return Error::invalid("base_url must start with http:// or https://");
+  }
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return Error::invalid("base_url must not contain a query or a fragment");
+  }
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos) {
+    return Error::invalid("base_url must not contain credentials (user@host)");
+  }
+  std::string_view host;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return Error::invalid("base_url has an unterminated IPv6 host");
+    }
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return Error::invalid("base_url has junk after the IPv6 host");
+      port = after.substr(1);
+      if (port.empty()) return Error::invalid("base_url has an empty port");
+    }
+  } else {
+    const std::size_t colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return Error::invalid("base_url has an empty port");
+    }
+  }
+  if (host.empty()) return Error::invalid("base_url has no host");
+  for (char c : host) {
+    if (c <= ' ' || c == '/' || c == '\\' || c == 0x7f) {
+      return Error::invalid("base_url host contains an invalid character");
+    }
+  }
+  if (!port.empty()) {
+    if (port.size() > 5) return Error::invalid("base_url port is out of range");
+    unsigned v = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9') return Error::invalid("base_url port is not a number");
+      v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (v == 0 || v > 65535) return Error::invalid("base_url port is out of range");
+    out.port = std::to_string(v);
+  } else {
+    out.port = out.tls ? "443" : "80";
+  }
+  for (char c : path) {
+    if (c <= ' ' || c == 0x7f) return Error::invalid("base_url path contains an invalid character");
+  }
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  out.host = lower(host);
+  out.base_path = std::string(path);
+  return out;
+}
+
+// ---- UpstreamClient -----------------------------------------------------------------------
+
+struct UpstreamClient::Impl {
+  explicit Impl(asio::io_context& io_ctx) : io(io_ctx) {}
+
+  asio::awaitable<Status> exchange(const ProviderConfig& provider,
+                                   const providers::UpstreamRequest& req, UpstreamHandler& handler,
+                                   CancelToken& cancel);
+
+  Result<std::shared_ptr<ssl::context>> tls_context(bool verify, const std::string& ca_file) {
+    std::string key = (verify ? "v|" : "n|") + ca_file;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = tls_contexts.find(key);
+    if (it != tls_contexts.end()) return it->second;
+    auto made = net::make_client_tls_context(verify, ca_file);
+    if (!made.ok()) return made.take_error();
+    tls_contexts.emplace(std::move(key), made.value());
+    return made.value();
+  }
+
+  std::shared_ptr<Connection> checkout(const std::string& key) {
+    std::vector<std::shared_ptr<Connection>> dead;  // destroyed outside the lock
+    std::shared_ptr<Connection> found;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = idle.find(key);
+      if (it == idle.end()) return nullptr;
+      auto& list = it->second;
+      const auto now = Clock::now();
+      while (!list.empty()) {
+        std::shared_ptr<Connection> c = std::move(list.back());
+        list.pop_back();
+        if (now - c->idle_since < kPoolIdleMax && c->looks_alive()) {
+          found = std::move(c);
+          break;
+        }
+        dead.push_back(std::move(c));
+      }
+    }
+    for (auto& c : dead) c->close();
+    return found;
+  }
+
+  /// Return a healthy connection to its pool. Entries idle for longer than kPoolIdleMax are
+  /// dropped on the way (checkout already skips peer-closed ones), so sockets the upstream
+  /// half-closed do not pile up in CLOSE_WAIT for longer than that.
+  void checkin(std::shared_ptr<Connection> c) {
+    const auto now = Clock::now();
+    c->idle_since = now;
+    std::vector<std::shared_ptr<Connection>> dropped;  // closed outside the lock
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      auto& list = idle[c->key];
+      std::vector<std::shared_ptr<Connection>> kept;
+      kept.reserve(list.size() + 1);
+      for (auto& e : list) {
+        if (now - e->idle_since < kPoolIdleMax) {
+          kept.push_back(std::move(e));
+        } else {
+          dropped.push_back(std::move(e));
+        }
+      }
+      if (kept.size() >= kPoolMaxIdlePerKey) {
+        dropped.push_back(std::move(kept.front()));
+        kept.erase(kept.begin());
+      }
+      kept.push_back(std::move(c));
+      list = std::move(kept);
+    }
+    for (auto& d : dropped) d->close();
+  }
+
+  asio::awaitable<Status> connect(Connection& conn, Watchdog& wd, const ExchangeCtx& x);
+
+  asio::io_context& io;
+  std::mutex mu;  // guards idle and tls_contexts
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle;
+  std::unordered_map<std::string, std::shared_ptr<ssl::context>> tls_contexts;
+};
+
+asio::awaitable<Status> UpstreamClient::Impl::connect(Connection& conn, Watchdog& wd,
+                                                      const ExchangeCtx& x) {
+  wd.arm(after_ms(x.provider.timeouts.connect_ms), Phase::Connect, x.total_deadline);
+  auto ex = co_await asio::this_coro::executor;
+  tcp::resolver::results_type endpoints;
+  if (is_ip_literal(x.url.host)) {
+    error_code ec;
+    auto addr = asio::ip::make_address(x.url.host, ec);
+    const auto port = static_cast<unsigned short>(std::strtoul(x.url.port.c_str(), nullptr, 10));
+    endpoints = tcp::resolver::results_type::create(tcp::endpoint(addr, port), x.url.host,
+                                                    x.url.port);
+  } else {
+    conn.resolver.emplace(ex);
+    auto [ec, results] = co_await conn.resolver->async_resolve(x.url.host, x.url.port,
+                                                               tuple_awaitable);
+    conn.resolver.reset();
+    if (ec) {
+      if (x.cancel.cancelled()) co_return cancelled_error();
+      if (wd.fired) co_return timeout_error(*wd.fired, x);
+      co_return Error::make(ErrorKind::UpstreamConnection,
+                            "cannot resolve upstream host '" + x.url.host + "': " + ec.message());
+    }
+    endpoints = std::move(results);
+  }
+  if (x.cancel.cancelled()) co_return cancelled_error();
+  if (wd.fired) co_return timeout_error(*wd.fired, x);
+  {
+    auto [ec, ep] = co_await asio::async_connect(conn.socket(), endpoints, tuple_awaitable);
+    if (ec) co_return classify_io(ec, wd, x, "connecting to");
+  }
+  error_code ignored;
+  conn.socket().set_option(tcp::no_delay(true), ignored);
+  if (conn.tls) {
+    auto state = std::make_shared<net::TlsVerifyState>();
+    Status st = net::prepare_client_tls(*conn.tls, x.url.host, x.provider.verify_tls, state);
+    if (!st.ok()) co_return st;
+    auto [ec] = co_await conn.tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
+    if (ec) {
+      if (x.cancel.cancelled()) co_return cancelled_error();
+      if (wd.fired) co_return timeout_error(*wd.fired, x);
+      co_return Error::make(ErrorKind::UpstreamConnection,
+                            "TLS handshake with " + x.where + " failed: " +
+                                net::describe_tls_failure(*conn.tls, ec, *state, x.url.host));
+    }
+  }
+  co_return Status{};
+}
+
+asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& provider,
+                                                       const providers::UpstreamRequest& req,
+                                                       UpstreamHandler& handler,
+                                                       CancelToken& cancel) {
+  if (cancel.cancelled()) co_return cancelled_error();
+  Result<ParsedUrl> parsed = parse_base_url(provider.base_url);
+  if (!parsed.ok()) {
+    co_return Error::make(ErrorKind::Internal, "provider '" + provider.name +
+                                                   "' has an invalid base_url: " +
+                                                   parsed.error().message);
+  }
+  const ParsedUrl& url = parsed.value();
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  const std::string host_only = ipv6 ? "[" + url.host + "]" : url.host;
+  const bool default_port = url.port == (url.tls ? "443" : "80");
+
+  // The HTTP request; the body is referenced, not copied.
+  http::request<http::span_body<const char>> hreq;
+  const http::verb verb = http::string_to_verb(req.method);
+  if (verb == http::verb::unknown) {
+    hreq.method_string(req.method);
+  } else {
+    hreq.method(verb);
+  }
+  std::string target = url.base_path + req.path;
+  if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
+  if (has_control(target) || target.find(' ') != std::string::npos) {
+    co_return Error::make(ErrorKind::Internal,
+                          "the upstream request path contains invalid characters");
+  }
+  hreq.target(target);
+  hreq.version(11);
+  for (const auto& [name, value] : req.headers) {
+    if (iequals(name, "host") || iequals(name, "content-length") ||
+        iequals(name, "transfer-encoding") || iequals(name, "connection") ||
+        iequals(name, "user-agent")) {
+      continue;
+    }
+    if (name.empty() || has_control(name) || has_control(value) ||
+        name.find_first_of(" :") != std::string::npos) {
+      co_return Error::make(ErrorKind::Internal,
+                            "an upstream request header contains invalid characters");
+    }
+    hreq.insert(name, value);
+  }
+  hreq.set(http::field::host, default_port ? host_only : host_only + ":" + url.port);
+  hreq.set(http::field::user_agent, kUserAgent);
+  hreq.body() = beast::span<const char>(req.body.data(), req.body.size());
+  hreq.prepare_payload();
+
+  std::shared_ptr<ssl::context> tls_ctx;
+  if (url.tls) {
+    auto ctx = tls_context(provider.verify_tls, provider.ca_file);
+    if (!ctx.ok()) co_return ctx.take_error();
+    tls_ctx = std::move(ctx.value());
+  }
+  const std::string key = std::string(url.tls ? "https://" : "http://") + host_only + ":" +
+                          url.port + "|" + (provider.verify_tls ? "v|" : "n|") + provider.ca_file;
+
+  ExchangeCtx x{provider, url, req, hreq, handler, cancel,
+                after_ms(provider.timeouts.total_ms), host_only + ":" + url.port};
+  auto ex = co_await asio::this_coro::executor;
+
+  for (int attempt = 0;; ++attempt) {
+    std::shared_ptr<Connection> conn = attempt == 0 ? checkout(key) : nullptr;
+    const bool reused = conn != nullptr;
+    if (!conn) conn = std::make_shared<Connection>(ex, key, tls_ctx);
+    auto wd = std::make_shared<Watchdog>(ex, conn);
+    cancel.on_cancel([ex, conn] { asio::post(ex, [conn] { conn->close(); }); });
+
+    if (!reused) {
+      Status st = co_await connect(*conn, *wd, x);
+      if (!st.ok()) {
+        wd->disarm();
+        cancel.clear();
+        conn->close();
+        co_return st;
+      }
+    }
+    Attempt result;
+    if (conn->tls) {
+      result = co_await run_attempt(*conn->tls, *conn, *wd, x);
+    } else {
+      result = co_await run_attempt(*conn->plain, *conn, *wd, x);
+    }
+    wd->disarm();
+    cancel.clear();  // after this no close can be posted; cancelled() covers an earlier one
+    if (result.status.ok()) {
+      if (result.reusable && !cancel.cancelled()) {
+        checkin(std::move(conn));
+      } else {
+        conn->close();
+      }
+      co_return Status{};
+    }
+    conn->close();
+    if (result.stale && reused && attempt == 0 && !cancel.cancelled()) continue;
+    co_return std::move(result.status);
+  }
+}
+
+UpstreamClient::UpstreamClient(asio::io_context& io) : impl_(std::make_unique<Impl>(io)) {}
+
+UpstreamClient::~UpstreamClient() = default;
+
+asio::awaitable<Status> UpstreamClient::exchange(const ProviderConfig& provider,
+                                                 const providers::UpstreamRequest& req,
+                                                 UpstreamHandler& handler, CancelToken& cancel) {
+  // Socket operations, the watchdog, and the close posted by a cancel must never run at the
+  // same time. A caller running on a strand (the native server's sessions) already guarantees
+  // that. Any other caller, such as a bare io_context executor with several threads, gets a
+  // fresh strand for the exchange.
+  auto ex = co_await asio::this_coro::executor;
+  const bool on_strand =
+      ex.target<asio::strand<asio::io_context::executor_type>>() != nullptr ||
+      ex.target<asio::strand<asio::any_io_executor>>() != nullptr;
+  try {
+    if (!on_strand) {
+      co_return co_await asio::co_spawn(asio::make_strand(impl_->io),
+                                        impl_->exchange(provider, req, handler, cancel),
+                                        asio::use_awaitable);
+    }
+    co_return co_await impl_->exchange(provider, req, handler, cancel);
+  } catch (const std::exception& e) {  // backstop: the data plane reports through Status
+    co_return Error::make(ErrorKind::Internal, std::string("upstream client failure: ") + e.what());
+  }
+}
+
+}  // namespace openrain

@@ -1,0 +1,457 @@
+// providers/anthropic_decoder.cpp — Anthropic Messages responses → canonical StreamEvents.
+//
+// Streaming: named SSE events (framed by sse::Framer) drive a small block state machine keyed by
+// the upstream block index. Tool calls get their own ordinal (0, 1, 2... over tool_use blocks
+// only); argument fragments are forwarded as they arrive (empty ones skipped) and a call that
+// produced no argument bytes gets "{}". Usage is merged field by field (later wins) from
+// message_start and message_delta and emitted right before Finish at message_stop.
+// `event: error` becomes a terminal Error event. A body that ends before message_stop is
+// StreamInterrupted.
+// Non-streaming: the body is buffered and the message is replayed as the same event sequence.
+// Thread-safety: one decoder per response; not shareable.
+#include <optional>
+
+#include "json/reader.hpp"
+#include "providers/anthropic.hpp"
+#include "sse/framer.hpp"
+
+namespace openrain::providers::anthropic {
+namespace {
+
+using K = StreamEvent::Kind;
+
+/// Usage counters as Anthropic reports them (input_tokens excludes both cache counts).
+struct RawUsage {
+  int64_t input = 0;
+  int64_t cache_read = 0;
+  int64_t cache_creation = 0;
+  int64_t output = 0;
+  int64_t thinking = 0;
+
+  /// Merge the fields present in `u` (later wins, field by field).
+  void merge(json::Object u) {
+    auto take = [&](std::string_view key, int64_t& dst) {
+      json::Element e;
+      if (u.at_key(key).get(e) == simdjson::SUCCESS && e.is_number()) dst = json::get_int(u, key);
+    };
+    take("input_tokens", input);
+    take("cache_read_input_tokens", cache_read);
+    take("cache_creation_input_tokens", cache_creation);
+    take("output_tokens", output);
+    if (auto details = json::get_object(u, "output_tokens_details")) {
+      json::Element e;
+      if (details->at_key("thinking_tokens").get(e) == simdjson::SUCCESS && e.is_number()) {
+        thinking = json::get_int(*details, "thinking_tokens");
+      }
+    }
+  }
+
+  Usage canonical() const {
+    Usage c;
+    c.input_tokens = input + cache_read + cache_creation;
+    c.output_tokens = output;
+    c.cached_input_tokens = cache_read;
+    c.cache_write_tokens = cache_creation;
+    c.has_cache_write = true;
+    c.reasoning_tokens = thinking;
+    return c;
+  }
+};
+
+FinishReason map_stop_reason(std::string_view r) {
+  if (r.empty() || r == "end_turn" || r == "pause_turn") return FinishReason::Stop;
+  if (r == "stop_sequence") return FinishReason::StopSequence;
+  if (r == "max_tokens" || r == "model_context_window_exceeded") return FinishReason::Length;
+  if (r == "tool_use") return FinishReason::ToolCalls;
+  if (r == "refusal") return FinishReason::ContentFilter;
+  return FinishReason::Other;
+}
+
+bool known_message_field(std::string_view k) {
+  return k == "id" || k == "type" || k == "role" || k == "model" || k == "content" ||
+         k == "stop_reason" || k == "stop_sequence" || k == "usage";
+}
+
+/// Shared event emission for both decoders.
+class Emitter {
+ public:
+  explicit Emitter(const Deployment& d) : d_(d) {}
+
+  void start(json::Object msg, EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::Start;
+    ev.id = std::string(json::get_string(msg, "id"));
+    ev.name = std::string(json::get_string(msg, "model"));
+    for (auto field : msg) {
+      if (known_message_field(field.key) || field.value.is_null()) continue;
+      ev.extras.push_back({std::string(field.key), json::to_json(field.value)});
+    }
+    started_ = true;
+    sink.on_event(std::move(ev));
+  }
+
+  void ensure_started(EventSink& sink) {
+    if (started_) return;
+    started_ = true;
+    StreamEvent ev;
+    ev.kind = K::Start;
+    sink.on_event(std::move(ev));
+  }
+
+  void usage(EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::Usage;
+    ev.usage = usage_.canonical();
+    sink.on_event(std::move(ev));
+  }
+
+  void finish(EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::Finish;
+    ev.finish = map_stop_reason(stop_reason_);
+    ev.native_finish = stop_reason_;
+    if (ev.finish == FinishReason::StopSequence) ev.stop_sequence = stop_sequence_;
+    sink.on_event(std::move(ev));
+  }
+
+  void text(std::string_view t, K kind, EventSink& sink) {
+    if (t.empty()) return;
+    StreamEvent ev;
+    ev.kind = kind;
+    ev.text = std::string(t);
+    sink.on_event(std::move(ev));
+  }
+
+  int tool_start(std::string_view id, std::string_view name, EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::ToolCallStart;
+    ev.index = tools_++;
+    ev.id = std::string(id);
+    ev.name = std::string(name);
+    int idx = ev.index;
+    sink.on_event(std::move(ev));
+    return idx;
+  }
+
+  void tool_delta(int index, std::string_view args, EventSink& sink) {
+    if (args.empty()) return;
+    StreamEvent ev;
+    ev.kind = K::ToolCallDelta;
+    ev.index = index;
+    ev.text = std::string(args);
+    sink.on_event(std::move(ev));
+  }
+
+  void tool_end(int index, EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::ToolCallEnd;
+    ev.index = index;
+    sink.on_event(std::move(ev));
+  }
+
+  void error(json::Object root, EventSink& sink) {
+    std::string type, message;
+    if (auto err = json::get_object(root, "error")) {
+      type = std::string(json::get_string(*err, "type"));
+      message = std::string(json::get_string(*err, "message"));
+    }
+    StreamEvent ev;
+    ev.kind = K::Error;
+    ev.error = error_from_type(type, message, 0, d_);
+    ev.error.upstream_request_id = std::string(json::get_string(root, "request_id"));
+    sink.on_event(std::move(ev));
+  }
+
+  void set_stop(json::Object holder) {
+    json::Element e;
+    if (holder.at_key("stop_reason").get(e) == simdjson::SUCCESS && e.is_string()) {
+      stop_reason_ = std::string(e.get_string().value_unsafe());
+    }
+    if (holder.at_key("stop_sequence").get(e) == simdjson::SUCCESS && e.is_string()) {
+      stop_sequence_ = std::string(e.get_string().value_unsafe());
+    }
+  }
+
+  RawUsage& raw_usage() { return usage_; }
+
+ private:
+  Deployment d_;  // two pointers into the live config; copied so callers need not keep theirs
+  bool started_ = false;
+  int tools_ = 0;
+  RawUsage usage_;
+  std::string stop_reason_;
+  std::string stop_sequence_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Streaming
+
+class StreamDecoder final : public ResponseDecoder {
+ public:
+  explicit StreamDecoder(const Deployment& d) : emit_(d) {}
+
+  Status feed(std::string_view bytes, EventSink& sink) override {
+    if (done_) return {};
+    events_.clear();
+    Status s = framer_.feed(bytes, events_);
+    // Events completed before a framing error are still delivered.
+    for (auto& ev : events_) {
+      if (done_) break;
+      if (Status h = handle(ev, sink); !h.ok()) {
+        done_ = true;
+        return h;
+      }
+    }
+    if (!s.ok()) done_ = true;
+    return s;
+  }
+
+  Status finish(EventSink& sink) override {
+    if (!done_) {
+      events_.clear();
+      framer_.finish(events_);
+      for (auto& ev : events_) {
+        if (done_) break;
+        if (Status h = handle(ev, sink); !h.ok()) {
+          done_ = true;
+          // An undecodable event without its terminating blank line is a cut-off body.
+          return Error::make(ErrorKind::StreamInterrupted,
+                             "the Anthropic stream ended in the middle of an event");
+        }
+      }
+    }
+    if (!done_) {
+      done_ = true;
+      return Error::make(ErrorKind::StreamInterrupted,
+                         "the Anthropic stream ended before message_stop");
+    }
+    return {};
+  }
+
+ private:
+  enum class BlockKind : uint8_t { Text, Thinking, Redacted, ToolUse, Other };
+  struct Block {
+    int64_t upstream_index = 0;
+    BlockKind kind = BlockKind::Other;
+    int tool_index = -1;
+    bool args_emitted = false;
+    bool open = true;
+    std::string start_input;  // non-empty `input` given in content_block_start (rare)
+  };
+
+  Block* find_block(int64_t index) {
+    for (auto& b : blocks_) if (b.upstream_index == index) return &b;
+    return nullptr;
+  }
+
+  void close_tool(Block& b, EventSink& sink) {
+    if (!b.open) return;
+    b.open = false;
+    if (b.kind != BlockKind::ToolUse) return;
+    if (!b.args_emitted) {
+      emit_.tool_delta(b.tool_index, b.start_input.empty() ? "{}" : b.start_input, sink);
+    }
+    emit_.tool_end(b.tool_index, sink);
+  }
+
+  Status handle(const sse::Event& ev, EventSink& sink) {
+    std::string_view data = ev.data;
+    size_t first = data.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    data.remove_prefix(first);
+    if (data == "[DONE]" || data.substr(0, 6) == "[DONE]") return {};  // tolerated, not expected
+
+    auto parsed = reader_.parse(data);
+    json::Object root;
+    if (!parsed.ok() || parsed.value().get_object().get(root) != simdjson::SUCCESS) {
+      return Error::make(ErrorKind::UpstreamProtocol,
+                         "could not decode an Anthropic stream event as a JSON object");
+    }
+    std::string_view type = json::get_string(root, "type");
+    if (type.empty()) type = ev.event;
+
+    if (type == "ping") return {};
+    if (type == "error") {
+      emit_.error(root, sink);
+      done_ = true;
+      return {};
+    }
+    if (type == "message_start") {
+      json::Object msg;
+      if (root["message"].get_object().get(msg) == simdjson::SUCCESS) {
+        if (auto u = json::get_object(msg, "usage")) emit_.raw_usage().merge(*u);
+        emit_.start(msg, sink);
+        emit_.usage(sink);
+      } else {
+        emit_.ensure_started(sink);
+      }
+      return {};
+    }
+    emit_.ensure_started(sink);
+    if (type == "content_block_start") {
+      Block b;
+      b.upstream_index = json::get_int(root, "index", static_cast<int64_t>(blocks_.size()));
+      auto cb = json::get_object(root, "content_block");
+      std::string_view btype = cb ? json::get_string(*cb, "type") : std::string_view();
+      if (btype == "text") {
+        b.kind = BlockKind::Text;
+        emit_.text(json::get_string(*cb, "text"), K::TextDelta, sink);
+      } else if (btype == "thinking") {
+        b.kind = BlockKind::Thinking;
+        emit_.text(json::get_string(*cb, "thinking"), K::ReasoningDelta, sink);
+        emit_.text(json::get_string(*cb, "signature"), K::ReasoningSignature, sink);
+      } else if (btype == "redacted_thinking") {
+        b.kind = BlockKind::Redacted;
+        StreamEvent re;
+        re.kind = K::RedactedReasoning;
+        re.text = std::string(json::get_string(*cb, "data"));
+        sink.on_event(std::move(re));
+      } else if (btype == "tool_use") {
+        b.kind = BlockKind::ToolUse;
+        // The `input` placeholder is normally {} and must not prefix the deltas; keep a
+        // non-empty one only as a fallback for proxies that send the whole input up front.
+        json::Object input;
+        if ((*cb)["input"].get_object().get(input) == simdjson::SUCCESS && input.size() > 0) {
+          b.start_input = json::to_json((*cb)["input"].value_unsafe());
+        }
+        b.tool_index = emit_.tool_start(json::get_string(*cb, "id"), json::get_string(*cb, "name"), sink);
+      }  // server-tool and other blocks have no canonical form: ignored
+      blocks_.push_back(std::move(b));
+      return {};
+    }
+    if (type == "content_block_delta") {
+      Block* b = find_block(json::get_int(root, "index", -1));
+      auto delta = json::get_object(root, "delta");
+      if (b == nullptr || !delta) return {};
+      std::string_view dtype = json::get_string(*delta, "type");
+      if (dtype == "text_delta") {
+        emit_.text(json::get_string(*delta, "text"), K::TextDelta, sink);
+      } else if (dtype == "thinking_delta") {
+        emit_.text(json::get_string(*delta, "thinking"), K::ReasoningDelta, sink);
+      } else if (dtype == "signature_delta") {
+        emit_.text(json::get_string(*delta, "signature"), K::ReasoningSignature, sink);
+      } else if (dtype == "input_json_delta" && b->kind == BlockKind::ToolUse && b->open) {
+        std::string_view frag = json::get_string(*delta, "partial_json");
+        if (!frag.empty()) {
+          b->args_emitted = true;
+          emit_.tool_delta(b->tool_index, frag, sink);
+        }
+      }  // citations_delta and unknown deltas: ignored
+      return {};
+    }
+    if (type == "content_block_stop") {
+      if (Block* b = find_block(json::get_int(root, "index", -1))) close_tool(*b, sink);
+      return {};
+    }
+    if (type == "message_delta") {
+      if (auto delta = json::get_object(root, "delta")) emit_.set_stop(*delta);
+      if (auto u = json::get_object(root, "usage")) emit_.raw_usage().merge(*u);
+      return {};
+    }
+    if (type == "message_stop") {
+      for (auto& b : blocks_) close_tool(b, sink);
+      emit_.usage(sink);
+      emit_.finish(sink);
+      done_ = true;
+      return {};
+    }
+    return {};  // unknown event types are ignored (forward compatibility)
+  }
+
+  Emitter emit_;
+  sse::Framer framer_;
+  json::Reader reader_;  // own parser: sinks may parse on the thread reader in between
+  std::vector<sse::Event> events_;
+  std::vector<Block> blocks_;
+  bool done_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Non-streaming
+
+class MessageDecoder final : public ResponseDecoder {
+ public:
+  explicit MessageDecoder(const Deployment& d) : emit_(d) {}
+
+  Status feed(std::string_view bytes, EventSink& sink) override {
+    body_.append(bytes);
+    return {};
+  }
+
+  Status finish(EventSink& sink) override {
+    if (finished_) return {};
+    finished_ = true;
+    size_t first = body_.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) {
+      return Error::make(ErrorKind::StreamInterrupted, "the Anthropic response body was empty");
+    }
+    json::Element root_el;
+    auto err = parser_.parse(body_.data() + first, body_.size() - first, true).get(root_el);
+    if (err == simdjson::INCOMPLETE_ARRAY_OR_OBJECT || err == simdjson::UNCLOSED_STRING) {
+      return Error::make(ErrorKind::StreamInterrupted, "the Anthropic response body was truncated");
+    }
+    json::Object root;
+    if (err || root_el.get_object().get(root) != simdjson::SUCCESS) {
+      return Error::make(ErrorKind::UpstreamProtocol,
+                         "could not decode the Anthropic response body as a JSON object");
+    }
+    std::string_view type = json::get_string(root, "type");
+    if (type == "error") {
+      emit_.error(root, sink);
+      return {};
+    }
+    auto content = json::get_array(root, "content");
+    if (type != "message" || !content) {
+      return Error::make(ErrorKind::UpstreamProtocol,
+                         "the Anthropic response body is not a message");
+    }
+    if (auto u = json::get_object(root, "usage")) emit_.raw_usage().merge(*u);
+    emit_.set_stop(root);
+    emit_.start(root, sink);
+    for (json::Element el : *content) {
+      json::Object b;
+      if (el.get_object().get(b) != simdjson::SUCCESS) continue;
+      std::string_view btype = json::get_string(b, "type");
+      if (btype == "text") {
+        emit_.text(json::get_string(b, "text"), K::TextDelta, sink);
+      } else if (btype == "thinking") {
+        emit_.text(json::get_string(b, "thinking"), K::ReasoningDelta, sink);
+        emit_.text(json::get_string(b, "signature"), K::ReasoningSignature, sink);
+      } else if (btype == "redacted_thinking") {
+        StreamEvent re;
+        re.kind = K::RedactedReasoning;
+        re.text = std::string(json::get_string(b, "data"));
+        sink.on_event(std::move(re));
+      } else if (btype == "tool_use") {
+        int idx = emit_.tool_start(json::get_string(b, "id"), json::get_string(b, "name"), sink);
+        json::Element input;
+        std::string args = "{}";
+        if (b["input"].get(input) == simdjson::SUCCESS && input.is_object()) {
+          args = json::to_json(input);
+        }
+        emit_.tool_delta(idx, args, sink);
+        emit_.tool_end(idx, sink);
+      }
+    }
+    emit_.usage(sink);
+    emit_.finish(sink);
+    return {};
+  }
+
+ private:
+  Emitter emit_;
+  std::string body_;
+  simdjson::dom::parser parser_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ResponseDecoder> make_decoder(const ChatRequest& req, const Deployment& d,
+                                              bool streaming) {
+  (void)req;
+  if (streaming) return std::make_unique<StreamDecoder>(d);
+  return std::make_unique<MessageDecoder>(d);
+}
+
+}  // namespace openrain::providers::anthropic

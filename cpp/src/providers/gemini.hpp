@@ -1,0 +1,94 @@
+// providers/gemini.hpp — the Gemini Developer API (generateContent) provider adapter.
+//
+// Owns the Gemini upstream wire format end to end:
+//   * request encoding (gemini_request.cpp): systemInstruction, user/model contents with role
+//     merging, functionCall / functionResponse parts (names resolved from earlier calls, parallel
+//     results in call order, thoughtSignature round trip plus the documented
+//     "skip_thought_signature_validator" sentinel), images, tools, toolConfig, generationConfig;
+//   * JSON-Schema clean-up for the Developer API's OpenAPI-subset Schema (gemini_schema.cpp),
+//     shared by tool parameters and responseSchema;
+//   * response decoding (gemini_decoder.cpp): SSE (`alt=sse`), the bare JSON-array stream and
+//     non-streaming bodies, including Vertex streamed function-call arguments;
+//   * error classification (gemini_errors.cpp) from Google RPC error bodies.
+// Everything here is stateless and thread-safe except decoders, which are per-request and
+// single-threaded. No function copies the upstream API key into an Error.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "openrain/canonical.hpp"
+#include "openrain/config.hpp"
+#include "openrain/http.hpp"
+#include "openrain/status.hpp"
+#include "providers/provider.hpp"
+
+namespace openrain::providers {
+
+/// The shared Gemini provider (static lifetime).
+const Provider& gemini_provider();
+
+/// Convert a JSON Schema (raw JSON) into the subset the Gemini Developer API accepts: unknown
+/// keywords removed (additionalProperties, $schema, $id, $comment, strict, examples, ...), local
+/// `$ref`s into `$defs` / `definitions` inlined (recursive references are an error), `const` →
+/// `enum`, `["T","null"]` type arrays and null branches of anyOf/oneOf → `nullable: true`, allOf
+/// merged, `required` restricted to declared properties. Errors are InvalidRequest naming `param`.
+/// Returns minified JSON.
+Result<std::string> gemini_clean_schema(std::string_view json, std::string_view param);
+
+/// Encode `req` as a Gemini generateContent / streamGenerateContent request.
+Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deployment& d,
+                                             TranslationReport& report);
+
+/// A decoder for one Gemini response body (streamed: SSE or JSON array, sniffed; or whole).
+std::unique_ptr<ResponseDecoder> make_gemini_decoder(const ChatRequest& req, const Deployment& d,
+                                                     bool streaming);
+
+/// Classify a non-2xx Gemini answer (Google RPC error body, possibly wrapped in an array).
+Error classify_gemini_error(int status, const Headers& headers, std::string_view body,
+                            const Deployment& d);
+
+namespace gemini_detail {
+
+/// Classify one Google RPC `{"code","message","status","details"}` object's JSON text (the value
+/// of "error"). Used for HTTP errors and for `{"error":...}` chunks inside a stream.
+Error classify_error_object(std::string_view error_json, int http_status, const Headers& headers,
+                            const Deployment& d);
+
+/// Remove secrets from an upstream message: the configured key, `key=...` query values and
+/// Google API-key shaped tokens ("AIza" + 35 chars).
+std::string scrub_secrets(std::string_view message, std::string_view api_key);
+
+/// Incremental splitter for a top-level JSON array streamed over time ("[{...}\n,\r\n{...}\n]"):
+/// yields each element's text as soon as it is complete. Tracks string / escape state and
+/// nesting depth only; the elements themselves are validated by the JSON parser afterwards.
+class JsonArraySplitter {
+ public:
+  explicit JsonArraySplitter(size_t max_element_bytes = 16u << 20)
+      : max_element_bytes_(max_element_bytes) {}
+  /// Consume `bytes`, appending completed elements to `out`. UpstreamProtocol error on bytes that
+  /// cannot belong to a JSON array of objects/arrays.
+  Status feed(std::string_view bytes, std::vector<std::string>& out);
+  /// The closing ']' was seen.
+  bool done() const { return state_ == State::Done; }
+  /// Some element has started but not completed.
+  bool mid_element() const { return state_ == State::InElement; }
+
+ private:
+  enum class State : uint8_t { BeforeArray, BeforeElement, InElement, AfterElement, Done };
+  State state_ = State::BeforeArray;
+  std::string cur_;
+  int depth_ = 0;
+  bool in_string_ = false;
+  bool escape_ = false;
+  size_t bom_seen_ = 0;
+  size_t max_element_bytes_;
+};
+
+}  // namespace gemini_detail
+
+}  // namespace openrain::providers

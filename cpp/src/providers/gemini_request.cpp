@@ -1,0 +1,537 @@
+// providers/gemini_request.cpp — ChatRequest → Gemini generateContent request.
+//
+// Owns the message-to-contents translation (system hoisting, role merging, functionCall /
+// functionResponse parts, thought signatures, images), tool declarations, toolConfig and
+// generationConfig. Pure functions; thread-safe.
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "json/reader.hpp"
+#include "json/writer.hpp"
+#include "providers/common.hpp"
+#include "providers/gemini.hpp"
+
+namespace openrain::providers {
+namespace {
+
+constexpr std::string_view kSkipSignature = "skip_thought_signature_validator";
+constexpr size_t kMaxStopSequences = 5;
+
+struct Part {
+  bool call = false;
+  std::string json;                   // non-call parts: the complete part
+  std::string name, args, signature;  // call parts (args: minified JSON object)
+};
+
+struct Content {
+  std::string role;  // "user" | "model"
+  std::vector<Part> parts;
+  bool function_responses = false;  // a user turn made of functionResponse parts
+};
+
+/// Append `c`, merging it into the previous content when the role is the same. A turn of
+/// function responses is never merged with human text (Gemini 3 then continues the tool output).
+void add_content(std::vector<Content>& out, Content c) {
+  if (c.parts.empty()) return;
+  if (!out.empty() && out.back().role == c.role &&
+      out.back().function_responses == c.function_responses) {
+    for (auto& p : c.parts) out.back().parts.push_back(std::move(p));
+    return;
+  }
+  out.push_back(std::move(c));
+}
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+/// Guess an image media type from a URL's extension; "image/jpeg" when unknown.
+std::string guess_mime(std::string_view url) {
+  size_t end = url.find_first_of("?#");
+  if (end != std::string_view::npos) url = url.substr(0, end);
+  size_t slash = url.rfind('/');
+  size_t dot = url.rfind('.');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return "image/jpeg";
+  }
+  std::string ext = lower(url.substr(dot + 1));
+  if (ext == "png") return "image/png";
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "gif") return "image/gif";
+  if (ext == "webp") return "image/webp";
+  if (ext == "heic") return "image/heic";
+  if (ext == "heif") return "image/heif";
+  if (ext == "pdf") return "application/pdf";
+  return "image/jpeg";
+}
+
+std::string inline_part(std::string_view mime, std::string_view data) {
+  std::string out;
+  json::Writer w(out);
+  w.begin_object().key("inlineData").begin_object();
+  w.field("mimeType", mime.empty() ? std::string_view("image/jpeg") : mime);
+  w.field("data", data);
+  w.end_object().end_object();
+  return out;
+}
+
+std::string image_part(const ContentPart& p) {
+  if (!p.data.empty()) return inline_part(p.media_type, p.data);
+  if (auto du = parse_data_url(p.url)) return inline_part(du->media_type, du->data);
+  std::string out;
+  json::Writer w(out);
+  w.begin_object().key("fileData").begin_object();
+  w.field("mimeType", p.media_type.empty() ? guess_mime(p.url) : p.media_type);
+  w.field("fileUri", p.url);
+  w.end_object().end_object();
+  return out;
+}
+
+std::string text_part(std::string_view text, std::string_view signature) {
+  std::string out;
+  json::Writer w(out);
+  w.begin_object().field("text", text);
+  if (!signature.empty()) w.field("thoughtSignature", signature);
+  w.end_object();
+  return out;
+}
+
+std::string content_path(size_t i, size_t j) {
+  return json::path_index(json::path_key(json::path_index("messages", i), "content"), j);
+}
+
+/// Translate the content parts of a user or assistant message.
+void add_parts(const ChatRequest& req, const Message& m, size_t mi, bool model_turn,
+               std::vector<Part>& parts, TranslationReport& report) {
+  for (size_t j = 0; j < m.content.size(); ++j) {
+    const ContentPart& p = m.content[j];
+    Part part;
+    switch (p.kind) {
+      case ContentPart::Kind::Text:
+        if (model_turn && p.text.empty() && p.signature.empty()) continue;
+        part.json = text_part(p.text, p.signature);
+        break;
+      case ContentPart::Kind::Image: part.json = image_part(p); break;
+      case ContentPart::Kind::Raw:
+        if (req.source == Protocol::Gemini && !p.raw.empty()) {
+          part.json = p.raw;
+          break;
+        }
+        report.dropped.push_back(content_path(mi, j));
+        continue;
+      case ContentPart::Kind::Thinking:
+      case ContentPart::Kind::RedactedThinking:
+        report.dropped.push_back(content_path(mi, j));
+        continue;
+    }
+    parts.push_back(std::move(part));
+  }
+}
+
+/// Concatenated text of a tool result; non-text parts are reported.
+std::string tool_text(const Message& m, size_t mi, TranslationReport& report) {
+  std::string text;
+  for (size_t j = 0; j < m.content.size(); ++j) {
+    const ContentPart& p = m.content[j];
+    if (p.kind == ContentPart::Kind::Text) {
+      text += p.text;
+    } else {
+      report.dropped.push_back(content_path(mi, j));
+    }
+  }
+  return text;
+}
+
+/// The minified JSON object `text` holds, or empty when it is not a JSON object.
+std::string as_json_object(std::string_view text) {
+  size_t b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos || text[b] != '{') return {};
+  json::Reader reader;
+  Result<json::Element> e = reader.parse(text);
+  if (!e.ok() || !e.value().is_object()) return {};
+  return json::to_json(e.value());
+}
+
+std::string function_response_part(const std::string& name, const Message& m,
+                                   const std::string& text) {
+  std::string obj = as_json_object(text);
+  std::string out;
+  json::Writer w(out);
+  w.begin_object().key("functionResponse").begin_object();
+  w.field("name", name);
+  w.key("response");
+  if (m.is_error) {
+    w.begin_object().key("error");
+    if (obj.empty()) {
+      w.value(text);
+    } else {
+      w.raw(obj);
+    }
+    w.end_object();
+  } else if (!obj.empty()) {
+    w.raw(obj);
+  } else {
+    w.begin_object().field("output", text).end_object();
+  }
+  w.end_object().end_object();
+  return out;
+}
+
+void write_content(json::Writer& w, const Content& c) {
+  w.begin_object().field("role", c.role).key("parts").begin_array();
+  bool first_call = true;
+  for (const Part& p : c.parts) {
+    if (!p.call) {
+      w.raw(p.json);
+      continue;
+    }
+    w.begin_object().key("functionCall").begin_object();
+    w.field("name", p.name).field_raw("args", p.args);
+    w.end_object();
+    if (!p.signature.empty()) {
+      w.field("thoughtSignature", p.signature);
+    } else if (first_call) {
+      w.field("thoughtSignature", kSkipSignature);
+    }
+    w.end_object();
+    first_call = false;
+  }
+  w.end_array().end_object();
+}
+
+/// The path of the provider base URL ("https://h/x/v1beta/" → "/x/v1beta").
+std::string_view url_path(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  size_t slash = url.find('/', start);
+  if (slash == std::string_view::npos) return {};
+  std::string_view p = url.substr(slash);
+  size_t q = p.find_first_of("?#");
+  if (q != std::string_view::npos) p = p.substr(0, q);
+  while (!p.empty() && p.back() == '/') p.remove_suffix(1);
+  return p;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string percent_encode_model(std::string_view model) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : model) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string build_path(const Deployment& d, const ChatRequest& req) {
+  std::string_view base = d.provider != nullptr ? url_path(d.provider->base_url) : std::string_view();
+  bool has_version = ends_with(base, "/v1beta") || ends_with(base, "/v1") ||
+                     ends_with(base, "/v1alpha");
+  std::string model = d.model != nullptr && !d.model->model.empty() ? d.model->model : req.model;
+  std::string path = has_version ? "" : "/v1beta";
+  path += "/";
+  if (model.rfind("models/", 0) != 0 && model.rfind("tunedModels/", 0) != 0) path += "models/";
+  path += percent_encode_model(model);
+  path += req.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+  return path;
+}
+
+std::optional<int64_t> effort_budget(std::string_view effort, bool& known) {
+  known = true;
+  if (effort == "none" || effort == "minimal") return 0;
+  if (effort == "low") return 1024;
+  if (effort == "medium") return 8192;
+  if (effort == "high" || effort == "xhigh") return 24576;
+  known = false;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deployment& d,
+                                             TranslationReport& report) {
+  if (req.stop.size() > kMaxStopSequences) {
+    return Error::make(ErrorKind::UnsupportedParameter,
+                       "Gemini accepts at most 5 stop sequences; got " +
+                           std::to_string(req.stop.size()) + ".",
+                       "stop", "unsupported_value");
+  }
+
+  // ---- messages → systemInstruction + contents -------------------------------------------
+  std::vector<std::string> system_texts;
+  std::vector<Content> contents;
+  std::unordered_map<std::string, std::string> call_names;  // tool_call_id → function name
+  std::vector<std::string> last_call_ids;                   // call order of the last model turn
+  struct PendingResponse {
+    size_t order;
+    std::string json;
+  };
+  std::vector<PendingResponse> pending;
+  json::Reader reader;
+
+  auto flush_responses = [&]() {
+    if (pending.empty()) return;
+    std::stable_sort(pending.begin(), pending.end(),
+                     [](const PendingResponse& a, const PendingResponse& b) {
+                       return a.order < b.order;
+                     });
+    Content c;
+    c.role = "user";
+    c.function_responses = true;
+    for (auto& p : pending) {
+      Part part;
+      part.json = std::move(p.json);
+      c.parts.push_back(std::move(part));
+    }
+    pending.clear();
+    add_content(contents, std::move(c));
+  };
+
+  for (size_t i = 0; i < req.messages.size(); ++i) {
+    const Message& m = req.messages[i];
+    if (m.role == Role::User || m.role == Role::Assistant) flush_responses();
+    if (!m.name.empty() && m.role != Role::Tool) {
+      report.dropped.push_back(json::path_key(json::path_index("messages", i), "name"));
+    }
+    switch (m.role) {
+      case Role::System:
+        for (size_t j = 0; j < m.content.size(); ++j) {
+          const ContentPart& p = m.content[j];
+          if (p.kind == ContentPart::Kind::Text) {
+            system_texts.push_back(p.text);
+          } else {
+            report.dropped.push_back(content_path(i, j));
+          }
+        }
+        break;
+      case Role::User: {
+        Content c;
+        c.role = "user";
+        add_parts(req, m, i, false, c.parts, report);
+        add_content(contents, std::move(c));
+        break;
+      }
+      case Role::Assistant: {
+        Content c;
+        c.role = "model";
+        add_parts(req, m, i, true, c.parts, report);
+        last_call_ids.clear();
+        for (size_t j = 0; j < m.tool_calls.size(); ++j) {
+          const ToolCall& tc = m.tool_calls[j];
+          std::string param = json::path_key(
+              json::path_key(json::path_index(json::path_key(json::path_index("messages", i),
+                                                              "tool_calls"),
+                                              j),
+                             "function"),
+              "arguments");
+          Part part;
+          part.call = true;
+          part.name = tc.name;
+          part.signature = tc.thought_signature;
+          if (tc.arguments.find_first_not_of(" \t\r\n") == std::string::npos) {
+            part.args = "{}";
+          } else {
+            Result<json::Element> e = reader.parse(tc.arguments);
+            if (!e.ok()) {
+              return Error::invalid("'" + param + "' is not valid JSON.", param, "invalid_value");
+            }
+            if (!e.value().is_object()) {
+              return Error::invalid("'" + param + "' must be a JSON object.", param,
+                                    "invalid_value");
+            }
+            part.args = json::to_json(e.value());
+          }
+          c.parts.push_back(std::move(part));
+          if (!tc.id.empty()) call_names[tc.id] = tc.name;
+          last_call_ids.push_back(tc.id);
+        }
+        add_content(contents, std::move(c));
+        break;
+      }
+      case Role::Tool: {
+        std::string name = m.tool_name;
+        if (name.empty()) {
+          auto it = call_names.find(m.tool_call_id);
+          if (it == call_names.end()) {
+            std::string param = json::path_key(json::path_index("messages", i), "tool_call_id");
+            return Error::invalid("'" + param + "' does not match any earlier assistant tool call.",
+                                  param, "invalid_value");
+          }
+          name = it->second;
+        }
+        size_t order = last_call_ids.size() + pending.size();
+        for (size_t k = 0; k < last_call_ids.size(); ++k) {
+          if (!m.tool_call_id.empty() && last_call_ids[k] == m.tool_call_id) {
+            order = k;
+            break;
+          }
+        }
+        pending.push_back({order, function_response_part(name, m, tool_text(m, i, report))});
+        break;
+      }
+    }
+  }
+  flush_responses();
+
+  // ---- body ---------------------------------------------------------------------------------
+  std::string body;
+  json::Writer w(body);
+  std::vector<std::string_view> emitted;
+  w.begin_object();
+  if (!system_texts.empty()) {
+    emitted.insert(emitted.end(), {"systemInstruction", "system_instruction"});
+    w.key("systemInstruction").begin_object().key("parts").begin_array();
+    for (const auto& t : system_texts) w.begin_object().field("text", t).end_object();
+    w.end_array().end_object();
+  }
+  emitted.push_back("contents");
+  w.key("contents").begin_array();
+  for (const auto& c : contents) write_content(w, c);
+  w.end_array();
+
+  if (!req.tools.empty()) {
+    emitted.push_back("tools");
+    w.key("tools").begin_array().begin_object().key("functionDeclarations").begin_array();
+    for (size_t i = 0; i < req.tools.size(); ++i) {
+      const ToolDef& t = req.tools[i];
+      w.begin_object().field("name", t.name);
+      if (!t.description.empty()) w.field("description", t.description);
+      if (!t.parameters.empty()) {
+        std::string param =
+            json::path_key(json::path_key(json::path_index("tools", i), "function"), "parameters");
+        Result<std::string> schema = gemini_clean_schema(t.parameters, param);
+        if (!schema.ok()) return schema.take_error();
+        // A parameterless function: omit `parameters` (an empty OBJECT is rejected by some
+        // model versions).
+        bool empty_object = false;
+        {
+          Result<json::Element> e = reader.parse(schema.value());
+          if (e.ok() && e.value().is_object()) {
+            json::Object o = e.value().get_object().value_unsafe();
+            std::string type = lower(json::get_string(o, "type"));
+            empty_object = (type == "object" || type.empty()) && !json::has_key(o, "properties") &&
+                           !json::has_key(o, "anyOf");
+          }
+        }
+        if (!empty_object) w.field_raw("parameters", schema.value());
+      }
+      if (req.source == Protocol::Gemini && t.raw_extras.size() > 2) {
+        Result<json::Element> e = reader.parse(t.raw_extras);
+        if (e.ok() && e.value().is_object()) {
+          json::Object extras = e.value().get_object().value_unsafe();
+          for (auto field : extras) {
+            std::string_view k = field.key;
+            if (k == "name" || k == "description" || k == "parameters") continue;
+            w.field_raw(k, json::to_json(field.value));
+          }
+        }
+      }
+      w.end_object();
+    }
+    w.end_array().end_object().end_array();
+
+    if (req.tool_choice.mode != ToolChoice::Mode::Unset) {
+      emitted.insert(emitted.end(), {"toolConfig", "tool_config"});
+      w.key("toolConfig").begin_object().key("functionCallingConfig").begin_object();
+      switch (req.tool_choice.mode) {
+        case ToolChoice::Mode::Auto:
+        case ToolChoice::Mode::Unset: w.field("mode", "AUTO"); break;
+        case ToolChoice::Mode::None: w.field("mode", "NONE"); break;
+        case ToolChoice::Mode::Required: w.field("mode", "ANY"); break;
+        case ToolChoice::Mode::Function:
+          w.field("mode", "ANY");
+          w.key("allowedFunctionNames").begin_array().value(req.tool_choice.name).end_array();
+          break;
+      }
+      w.end_object().end_object();
+    }
+  } else if (req.tool_choice.mode == ToolChoice::Mode::Function ||
+             req.tool_choice.mode == ToolChoice::Mode::Required) {
+    report.dropped.push_back("tool_choice");
+  }
+  if (req.parallel_tool_calls.has_value() && !*req.parallel_tool_calls) {
+    report.dropped.push_back("parallel_tool_calls");
+  }
+
+  // ---- generationConfig ---------------------------------------------------------------------
+  std::optional<int64_t> budget = req.reasoning_budget_tokens;
+  if (!budget && !req.reasoning_effort.empty()) {
+    bool known = false;
+    budget = effort_budget(req.reasoning_effort, known);
+    if (!known) report.dropped.push_back("reasoning_effort");
+  }
+  std::string schema;
+  if (req.response_format.kind == ResponseFormat::Kind::JsonSchema &&
+      !req.response_format.schema.empty()) {
+    Result<std::string> s = gemini_clean_schema(req.response_format.schema,
+                                                "response_format.json_schema.schema");
+    if (!s.ok()) return s.take_error();
+    schema = std::move(s.value());
+  }
+  bool json_mode = req.response_format.kind == ResponseFormat::Kind::JsonObject ||
+                   req.response_format.kind == ResponseFormat::Kind::JsonSchema;
+  bool any_gen = req.max_tokens || req.temperature || req.top_p || req.top_k || req.seed ||
+                 !req.stop.empty() || json_mode || budget || req.include_thoughts;
+  if (any_gen) {
+    emitted.insert(emitted.end(), {"generationConfig", "generation_config"});
+    w.key("generationConfig").begin_object();
+    if (req.max_tokens) w.field("maxOutputTokens", *req.max_tokens);
+    if (req.temperature) w.field("temperature", *req.temperature);
+    if (req.top_p) w.field("topP", *req.top_p);
+    if (req.top_k) w.field("topK", *req.top_k);
+    if (req.seed) w.field("seed", *req.seed);
+    if (!req.stop.empty()) {
+      w.key("stopSequences").begin_array();
+      for (const auto& s : req.stop) w.value(s);
+      w.end_array();
+    }
+    if (json_mode) w.field("responseMimeType", "application/json");
+    if (!schema.empty()) w.field_raw("responseSchema", schema);
+    if (budget || req.include_thoughts) {
+      w.key("thinkingConfig").begin_object();
+      if (budget) w.field("thinkingBudget", *budget);
+      if (req.include_thoughts) w.field("includeThoughts", true);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  if (!req.user.empty()) report.dropped.push_back("user");
+
+  // Same-protocol extras (safetySettings, cachedContent, ...) pass through unchanged.
+  if (req.source == Protocol::Gemini) {
+    for (const auto& x : req.extras) {
+      if (std::find(emitted.begin(), emitted.end(), x.key) != emitted.end()) continue;
+      w.field_raw(x.key, x.json);
+    }
+  }
+  w.end_object();
+
+  UpstreamRequest out;
+  out.method = "POST";
+  out.path = build_path(d, req);
+  out.stream = req.stream;
+  out.body = std::move(body);
+  out.headers.emplace_back("content-type", "application/json");
+  if (d.provider != nullptr) {
+    if (!d.provider->api_key.empty()) out.headers.emplace_back("x-goog-api-key", d.provider->api_key);
+    for (const auto& h : d.provider->extra_headers) out.headers.push_back(h);
+  }
+  return out;
+}
+
+}  // namespace openrain::providers

@@ -1,0 +1,283 @@
+// providers/openai.cpp — the OpenAI Chat Completions Provider object and error classification.
+//
+// classify() maps an upstream failure (HTTP status + OpenAI-shaped body, or an in-stream
+// `{"error":...}` payload) onto the one ErrorKind taxonomy. Bodies that are not JSON (HTML error
+// pages from proxies) are never echoed: they become a short message naming provider and status.
+// Upstream text is scrubbed of the deployment's key and of anything shaped like an OpenAI key.
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "json/reader.hpp"
+#include "providers/openai.hpp"
+
+namespace openrain::providers {
+
+namespace openai {
+
+namespace {
+
+using json::Element;
+using json::Object;
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool icontains(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+bool is_key_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '*';
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Integer status in [100, 599] held by member `key`, or 0.
+int status_member(Object o, std::string_view key) {
+  Element e;
+  if (o.at_key(key).get(e) != simdjson::SUCCESS || !e.is_int64()) return 0;
+  int64_t v = e.get_int64().value_unsafe();
+  return v >= 100 && v <= 599 ? static_cast<int>(v) : 0;
+}
+
+// Fills message/type/param/code/status from one error object.
+void read_error_fields(Object e, ErrorBody& out) {
+  out.message = std::string(json::get_string(e, "message"));
+  out.type = std::string(json::get_string(e, "type"));
+  out.param = std::string(json::get_string(e, "param"));
+  out.code = std::string(json::get_string(e, "code"));
+  if (out.status == 0) out.status = status_member(e, "code");    // numeric code (vLLM, Google)
+  if (out.status == 0) out.status = status_member(e, "status");
+  if (out.type.empty()) out.type = std::string(json::get_string(e, "status"));  // "UNAVAILABLE"
+}
+
+std::optional<double> parse_retry_after(const Headers& headers) {
+  for (const auto& [k, v] : headers) {
+    if (!iequals(k, "retry-after-ms")) continue;
+    char* end = nullptr;
+    std::string s(trim(v));
+    double ms = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() && *end == '\0' && ms >= 0) return ms / 1000.0;
+  }
+  for (const auto& [k, v] : headers) {
+    if (!iequals(k, "retry-after")) continue;
+    std::string s(trim(v));
+    char* end = nullptr;
+    double secs = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() && *end == '\0') return secs < 0 ? 0.0 : secs;
+    std::tm tm{};  // HTTP-date, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"
+    if (const char* rest = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm); rest != nullptr) {
+      double delta = std::difftime(timegm(&tm), std::time(nullptr));
+      return delta < 0 ? 0.0 : delta;
+    }
+  }
+  return std::nullopt;
+}
+
+ErrorKind kind_from_fields(const ErrorBody& b, bool context_overflow) {
+  auto is = [&](std::string_view v) { return b.code == v || b.type == v; };
+  if (is("insufficient_quota")) return ErrorKind::QuotaExceeded;
+  if (context_overflow) return ErrorKind::ContextLengthExceeded;
+  if (is("rate_limit_exceeded") || is("rate_limit_error") || b.type == "requests" ||
+      b.type == "tokens" || b.type == "RESOURCE_EXHAUSTED")
+    return ErrorKind::RateLimited;
+  if (icontains(b.code, "overloaded") || icontains(b.type, "overloaded") ||
+      is("service_unavailable_error") || b.type == "UNAVAILABLE")
+    return ErrorKind::Overloaded;
+  if (is("invalid_api_key") || is("authentication_error")) return ErrorKind::Authentication;
+  if (b.type == "invalid_request_error") return ErrorKind::InvalidRequest;
+  return ErrorKind::UpstreamServerError;
+}
+
+}  // namespace
+
+std::string scrub_secrets(std::string_view text, std::string_view api_key) {
+  std::string s(text);
+  if (api_key.size() >= 4) {
+    for (size_t pos = s.find(api_key); pos != std::string::npos; pos = s.find(api_key, pos + 3)) {
+      s.replace(pos, api_key.size(), "***");
+    }
+  }
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    bool boundary = i == 0 || !is_key_char(s[i - 1]);
+    if (boundary && s.compare(i, 3, "sk-") == 0) {
+      size_t j = i + 3;
+      while (j < s.size() && is_key_char(s[j])) ++j;
+      if (j - (i + 3) >= 6) {
+        out += "sk-***";
+        i = j;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+    ++i;
+  }
+  return out;
+}
+
+ErrorBody parse_error_body(std::string_view body) {
+  ErrorBody out;
+  std::string_view t = trim(body);
+  if (t.empty() || (t.front() != '{' && t.front() != '[')) return out;
+  json::Reader reader;  // local: callers may hold elements of the thread reader
+  auto parsed = reader.parse(t);
+  if (!parsed.ok()) return out;
+  Element root = parsed.value();
+  if (root.is_array()) {  // Google's compat endpoint wraps the error object in an array
+    Element first;
+    if (root.get_array().at(0).get(first) != simdjson::SUCCESS) return out;
+    root = first;
+  }
+  if (!root.is_object()) return out;
+  out.json = true;
+  Object o = root.get_object().value_unsafe();
+  Element err;
+  const bool has_error = o.at_key("error").get(err) == simdjson::SUCCESS;
+  if (has_error && err.is_object()) {
+    read_error_fields(err.get_object().value_unsafe(), out);
+  } else if (has_error && err.is_string()) {
+    out.message = std::string(err.get_string().value_unsafe());  // {"error":"Unauthorized"}
+    out.type = std::string(json::get_string(o, "type"));
+  } else if (json::has_key(o, "message")) {  // vLLM: {"object":"error","message",...,"code":400}
+    read_error_fields(o, out);
+  } else {
+    out.message = std::string(json::get_string(o, "detail"));  // FastAPI servers
+  }
+  if (out.status == 0) out.status = status_member(o, "status");
+  if (out.status == 0) out.status = status_member(o, "status_code");
+  return out;
+}
+
+Error classify(int status, const Headers& headers, const ErrorBody& body,
+               const ProviderConfig* provider) {
+  const std::string name = provider != nullptr ? provider->name : std::string("openai");
+  const std::string_view key = provider != nullptr ? std::string_view(provider->api_key) : "";
+  Error e;
+  const std::string status_text = std::to_string(status);
+  if (!body.json) {
+    switch (status) {  // status-only answers that still carry a clear meaning
+      case 429: e = Error::make(ErrorKind::RateLimited, ""); break;
+      case 503: e = Error::make(ErrorKind::Overloaded, ""); break;
+      case 504: e = Error::make(ErrorKind::Timeout, ""); break;
+      default: e = Error::make(ErrorKind::UpstreamProtocol, ""); break;
+    }
+    e.message = "upstream provider " + name + " returned HTTP " + status_text +
+                " with a non-JSON body";
+  } else {
+    bool overflow = body.code == "context_length_exceeded" ||
+                    icontains(body.message, "maximum context length") ||
+                    icontains(body.message, "context window") ||
+                    icontains(body.message, "context_length_exceeded");
+    ErrorKind kind = ErrorKind::UpstreamServerError;
+    int http = 0;
+    switch (status) {
+      case 0: kind = kind_from_fields(body, overflow); break;
+      case 400:
+      case 422: kind = overflow ? ErrorKind::ContextLengthExceeded : ErrorKind::InvalidRequest; break;
+      case 401: kind = ErrorKind::Authentication; break;
+      case 402: kind = ErrorKind::QuotaExceeded; break;
+      case 403: kind = ErrorKind::PermissionDenied; break;
+      case 404: kind = ErrorKind::NotFound; break;
+      case 408: kind = ErrorKind::Timeout; break;
+      case 413: kind = overflow ? ErrorKind::ContextLengthExceeded : ErrorKind::PayloadTooLarge; break;
+      case 429:
+        kind = body.code == "insufficient_quota" || body.type == "insufficient_quota"
+                   ? ErrorKind::QuotaExceeded
+                   : ErrorKind::RateLimited;
+        break;
+      case 500: kind = ErrorKind::UpstreamServerError; break;
+      case 502: kind = ErrorKind::UpstreamServerError; http = 502; break;
+      case 503:
+      case 529: kind = ErrorKind::Overloaded; break;
+      case 504: kind = ErrorKind::Timeout; break;
+      default:
+        if (status > 500 && status <= 599) {
+          kind = ErrorKind::UpstreamServerError;
+        } else if (status >= 400 && status < 500) {
+          kind = ErrorKind::InvalidRequest;
+          http = status;
+        } else {
+          kind = ErrorKind::UpstreamProtocol;
+        }
+    }
+    e = Error::make(kind, scrub_secrets(body.message, key), scrub_secrets(body.param, key),
+                    scrub_secrets(body.code, key));
+    if (http != 0) e.http_status = http;
+    if (e.message.empty()) {
+      e.message = status == 0 ? "upstream provider " + name + " reported an error"
+                              : "upstream provider " + name + " returned HTTP " + status_text;
+    }
+    e.upstream_type = scrub_secrets(body.type, key);
+  }
+  e.provider = name;
+  e.upstream_status = status;
+  e.retry_after_s = parse_retry_after(headers);
+  for (const auto& [k, v] : headers) {
+    if (iequals(k, "retry-after") || iequals(k, "retry-after-ms") ||
+        istarts_with(k, "x-ratelimit-")) {
+      e.headers.emplace_back(k, v);
+    } else if (iequals(k, "x-request-id") && e.upstream_request_id.empty()) {
+      e.upstream_request_id = v;
+    }
+  }
+  return e;
+}
+
+}  // namespace openai
+
+namespace {
+
+class OpenAIProvider final : public Provider {
+ public:
+  Protocol protocol() const override { return Protocol::OpenAIChat; }
+
+  Result<UpstreamRequest> build_request(const ChatRequest& req, const Deployment& d,
+                                        TranslationReport& report) const override {
+    return openai::build_request(req, d, report);
+  }
+
+  std::unique_ptr<ResponseDecoder> make_decoder(const ChatRequest& req, const Deployment& d,
+                                                bool streaming) const override {
+    return openai::make_decoder(req, d, streaming);
+  }
+
+  Error classify_error(int status, const Headers& headers, std::string_view body,
+                       const Deployment& d) const override {
+    return openai::classify(status, headers, openai::parse_error_body(body), d.provider);
+  }
+};
+
+}  // namespace
+
+const Provider& openai_provider() {
+  static const OpenAIProvider provider;
+  return provider;
+}
+
+}  // namespace openrain::providers

@@ -1,0 +1,648 @@
+// Gemini provider: request encoding (golden JSON), schema clean-up and error classification.
+// Response decoding is covered in gemini_decode_test.cpp.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "providers/gemini.hpp"
+#include "testing/event_recorder.hpp"
+
+namespace openrain::providers {
+namespace {
+
+struct Env {
+  explicit Env(std::string base = "https://generativelanguage.googleapis.com",
+               std::string key = "test-key-123") {
+    prov.name = "gem";
+    prov.kind = ProviderKind::Gemini;
+    prov.base_url = std::move(base);
+    prov.api_key = std::move(key);
+    model.alias = "m";
+    model.provider = "gem";
+    model.model = "gemini-2.5-flash";
+    dep = Deployment{&prov, &model};
+  }
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+  ProviderConfig prov;
+  ModelConfig model;
+  Deployment dep;
+};
+
+ContentPart text_part(std::string t) {
+  ContentPart p;
+  p.kind = ContentPart::Kind::Text;
+  p.text = std::move(t);
+  return p;
+}
+
+Message msg(Role r, std::string text) {
+  Message m;
+  m.role = r;
+  m.content.push_back(text_part(std::move(text)));
+  return m;
+}
+
+ToolCall call(std::string id, std::string name, std::string args, std::string sig = "") {
+  ToolCall c;
+  c.id = std::move(id);
+  c.name = std::move(name);
+  c.arguments = std::move(args);
+  c.thought_signature = std::move(sig);
+  return c;
+}
+
+Message calls(std::vector<ToolCall> cs) {
+  Message m;
+  m.role = Role::Assistant;
+  m.tool_calls = std::move(cs);
+  return m;
+}
+
+Message result(std::string id, std::string text, std::string name = "", bool is_error = false) {
+  Message m = msg(Role::Tool, std::move(text));
+  m.tool_call_id = std::move(id);
+  m.tool_name = std::move(name);
+  m.is_error = is_error;
+  return m;
+}
+
+ChatRequest request(std::vector<Message> messages) {
+  ChatRequest r;
+  r.model = "m";
+  r.messages = std::move(messages);
+  return r;
+}
+
+std::string body_of(const ChatRequest& req, TranslationReport* report = nullptr) {
+  Env env;
+  TranslationReport local;
+  Result<UpstreamRequest> r =
+      gemini_provider().build_request(req, env.dep, report != nullptr ? *report : local);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value().body : std::string();
+}
+
+Error build_error(const ChatRequest& req) {
+  Env env;
+  TranslationReport report;
+  Result<UpstreamRequest> r = gemini_provider().build_request(req, env.dep, report);
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? Error{} : r.error();
+}
+
+// ---- paths, headers, system, merging ---------------------------------------------------------
+
+TEST(GeminiProviderRequest, PathHeadersAndSystemInstruction) {
+  Env env;
+  env.prov.extra_headers.emplace_back("x-extra", "1");
+  ChatRequest req = request({msg(Role::System, "You are terse."), msg(Role::User, "Hi"),
+                             msg(Role::System, "Be kind.")});
+  TranslationReport report;
+  auto r = gemini_provider().build_request(req, env.dep, report);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(gemini_provider().protocol(), Protocol::Gemini);
+  EXPECT_EQ(r->method, "POST");
+  EXPECT_EQ(r->path, "/v1beta/models/gemini-2.5-flash:generateContent");
+  EXPECT_FALSE(r->stream);
+  EXPECT_EQ(r->path.find("key="), std::string::npos);
+  EXPECT_EQ(find_header(r->headers, "x-goog-api-key"), "test-key-123");
+  EXPECT_EQ(find_header(r->headers, "content-type"), "application/json");
+  EXPECT_EQ(find_header(r->headers, "x-extra"), "1");
+  EXPECT_EQ(r->body,
+            R"({"systemInstruction":{"parts":[{"text":"You are terse."},{"text":"Be kind."}]},)"
+            R"("contents":[{"role":"user","parts":[{"text":"Hi"}]}]})");
+  EXPECT_TRUE(report.dropped.empty());
+}
+
+TEST(GeminiProviderRequest, StreamingPathVersionedBaseAndNoKey) {
+  Env env("https://proxy.example/gemini/v1beta/", "");
+  ChatRequest req = request({msg(Role::User, "Hi")});
+  req.stream = true;
+  TranslationReport report;
+  auto r = gemini_provider().build_request(req, env.dep, report);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->path, "/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+  EXPECT_TRUE(r->stream);
+  EXPECT_EQ(find_header(r->headers, "x-goog-api-key"), "");
+  for (const auto& h : r->headers) EXPECT_NE(h.first, "x-goog-api-key");
+
+  Env plain("http://127.0.0.1:9000");
+  plain.model.model = "tunedModels/my model";
+  auto r2 = gemini_provider().build_request(request({msg(Role::User, "Hi")}), plain.dep, report);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->path, "/v1beta/tunedModels/my%20model:generateContent");
+}
+
+TEST(GeminiProviderRequest, MergesConsecutiveSameRoleContents) {
+  ChatRequest req = request({msg(Role::User, "a"), msg(Role::User, "b"),
+                             msg(Role::Assistant, "c"), msg(Role::Assistant, "d"),
+                             msg(Role::User, "e")});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"a"},{"text":"b"}]},)"
+            R"({"role":"model","parts":[{"text":"c"},{"text":"d"}]},)"
+            R"({"role":"user","parts":[{"text":"e"}]}]})");
+}
+
+// ---- tools round trip ------------------------------------------------------------------------
+
+TEST(GeminiProviderRequest, ToolRoundTripNameLookupAndCallOrder) {
+  Message a = calls({call("call_a", "get_weather", R"({"city": "Paris"})", "SIG1"),
+                     call("call_b", "get_time", "")});
+  a.content.push_back(text_part("Let me check."));
+  ChatRequest req = request({msg(Role::User, "Weather?"), a,
+                             result("call_b", "12:00"),             // answered out of order,
+                             result("call_a", R"( {"temp": 21} )"),  // names looked up by id
+                             msg(Role::User, "thanks")});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"Weather?"}]},)"
+            R"({"role":"model","parts":[{"text":"Let me check."},)"
+            R"({"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"SIG1"},)"
+            R"({"functionCall":{"name":"get_time","args":{}}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"get_weather","response":{"temp":21}}},)"
+            R"({"functionResponse":{"name":"get_time","response":{"output":"12:00"}}}]},)"
+            R"({"role":"user","parts":[{"text":"thanks"}]}]})");
+}
+
+TEST(GeminiProviderRequest, FirstUnsignedCallGetsSentinelOnly) {
+  ChatRequest req = request({msg(Role::User, "go"),
+                             calls({call("c1", "f", "{}"), call("c2", "g", R"({"x":[1,2]})")}),
+                             result("c1", "one", "f"), result("c2", "[1,2]", "g")});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"go"}]},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},)"
+            R"("thoughtSignature":"skip_thought_signature_validator"},)"
+            R"({"functionCall":{"name":"g","args":{"x":[1,2]}}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"one"}}},)"
+            R"({"functionResponse":{"name":"g","response":{"output":"[1,2]"}}}]}]})");
+}
+
+TEST(GeminiProviderRequest, ErrorResultsAndTextSignatures) {
+  Message a = calls({call("c1", "f", "{}", "SIGF")});
+  ContentPart signed_text = text_part("thinking out loud");
+  signed_text.signature = "SIGT";
+  a.content.insert(a.content.begin(), signed_text);
+  ChatRequest req = request({msg(Role::User, "go"), a, result("c1", "boom", "", true)});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"go"}]},)"
+            R"({"role":"model","parts":[{"text":"thinking out loud","thoughtSignature":"SIGT"},)"
+            R"({"functionCall":{"name":"f","args":{}},"thoughtSignature":"SIGF"}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"error":"boom"}}}]}]})");
+  ChatRequest req2 = request({msg(Role::User, "go"), calls({call("c1", "f", "{}", "S")}),
+                              result("c1", R"({"code":7})", "", true)});
+  EXPECT_NE(body_of(req2).find(R"("response":{"error":{"code":7}})"), std::string::npos);
+}
+
+TEST(GeminiProviderRequest, UnresolvableToolResultAndBadArgumentsAreErrors) {
+  Error e = build_error(request({msg(Role::User, "go"), result("nope", "x")}));
+  EXPECT_EQ(e.kind, ErrorKind::InvalidRequest);
+  EXPECT_EQ(e.http_status, 400);
+  EXPECT_EQ(e.param, "messages[1].tool_call_id");
+
+  Error e2 = build_error(request({msg(Role::User, "go"), calls({call("c1", "f", "{}"),
+                                                               call("c2", "g", "{not json")})}));
+  EXPECT_EQ(e2.kind, ErrorKind::InvalidRequest);
+  EXPECT_EQ(e2.param, "messages[1].tool_calls[1].function.arguments");
+
+  Error e3 = build_error(request({msg(Role::User, "go"), calls({call("c1", "f", "[1]")})}));
+  EXPECT_EQ(e3.param, "messages[1].tool_calls[0].function.arguments");
+}
+
+TEST(GeminiProviderRequest, SystemBetweenToolResultsKeepsOneResponseTurn) {
+  ChatRequest req = request({msg(Role::User, "go"),
+                             calls({call("c1", "f", "{}", "S1"), call("c2", "g", "{}")}),
+                             result("c2", "two"), msg(Role::System, "note"), result("c1", "one")});
+  EXPECT_EQ(body_of(req),
+            R"({"systemInstruction":{"parts":[{"text":"note"}]},"contents":[)"
+            R"({"role":"user","parts":[{"text":"go"}]},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"S1"},)"
+            R"({"functionCall":{"name":"g","args":{}}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"one"}}},)"
+            R"({"functionResponse":{"name":"g","response":{"output":"two"}}}]}]})");
+}
+
+TEST(GeminiProviderRequest, RawPartsOnlyForGeminiSourceAndNamesReported) {
+  Message u = msg(Role::User, "run");
+  u.name = "alice";
+  ContentPart raw;
+  raw.kind = ContentPart::Kind::Raw;
+  raw.raw = R"j({"executableCode":{"language":"PYTHON","code":"print(1)"}})j";
+  u.content.push_back(raw);
+  ChatRequest req = request({u});
+  TranslationReport report;
+  EXPECT_EQ(body_of(req, &report), R"({"contents":[{"role":"user","parts":[{"text":"run"}]}]})");
+  EXPECT_EQ(report.dropped, (std::vector<std::string>{"messages[0].name", "messages[0].content[1]"}));
+  req.source = Protocol::Gemini;
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"run"},)"
+            R"j({"executableCode":{"language":"PYTHON","code":"print(1)"}}]}]})j");
+}
+
+// ---- images, thinking ------------------------------------------------------------------------
+
+TEST(GeminiProviderRequest, ImagesInlineAndFileData) {
+  Message u = msg(Role::User, "Describe");
+  ContentPart inl;
+  inl.kind = ContentPart::Kind::Image;
+  inl.media_type = "image/png";
+  inl.data = "iVBORw0KGgo=";
+  u.content.push_back(inl);
+  ContentPart url;
+  url.kind = ContentPart::Kind::Image;
+  url.url = "https://example.com/cat.WEBP?size=2#x";
+  u.content.push_back(url);
+  url.url = "https://example.com/photo";
+  u.content.push_back(url);
+  url.url = "data:image/gif;base64,R0lGODlh";
+  u.content.push_back(url);
+  TranslationReport report;
+  EXPECT_EQ(body_of(request({u}), &report),
+            R"({"contents":[{"role":"user","parts":[{"text":"Describe"},)"
+            R"({"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}},)"
+            R"({"fileData":{"mimeType":"image/webp","fileUri":"https://example.com/cat.WEBP?size=2#x"}},)"
+            R"({"fileData":{"mimeType":"image/jpeg","fileUri":"https://example.com/photo"}},)"
+            R"({"inlineData":{"mimeType":"image/gif","data":"R0lGODlh"}}]}]})");
+  EXPECT_TRUE(report.dropped.empty());
+}
+
+TEST(GeminiProviderRequest, ThinkingPartsAreDroppedAndReported) {
+  Message a = msg(Role::Assistant, "Answer");
+  ContentPart th;
+  th.kind = ContentPart::Kind::Thinking;
+  th.text = "hmm";
+  th.signature = "anthropic-sig";
+  a.content.insert(a.content.begin(), th);
+  TranslationReport report;
+  EXPECT_EQ(body_of(request({msg(Role::User, "q"), a}), &report),
+            R"({"contents":[{"role":"user","parts":[{"text":"q"}]},)"
+            R"({"role":"model","parts":[{"text":"Answer"}]}]})");
+  ASSERT_EQ(report.dropped.size(), 1u);
+  EXPECT_EQ(report.dropped[0], "messages[1].content[0]");
+}
+
+// ---- tools, toolConfig -----------------------------------------------------------------------
+
+ToolDef tool(std::string name, std::string desc, std::string params) {
+  ToolDef t;
+  t.name = std::move(name);
+  t.description = std::move(desc);
+  t.parameters = std::move(params);
+  return t;
+}
+
+TEST(GeminiProviderRequest, FunctionDeclarationsWithCleanSchemasAndZeroArgTools) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.tools.push_back(tool("get_weather", "Weather for a city",
+                           R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",)"
+                           R"("properties":{"city":{"type":"string","description":"City"}},)"
+                           R"("required":["city"],"additionalProperties":false})"));
+  req.tools.push_back(tool("ping", "", R"({"type":"object","properties":{},"additionalProperties":false})"));
+  req.tools.push_back(tool("noop", "No parameters at all", ""));
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"q"}]}],"tools":[{"functionDeclarations":[)"
+            R"({"name":"get_weather","description":"Weather for a city","parameters":{"type":"object",)"
+            R"("properties":{"city":{"type":"string","description":"City"}},"required":["city"]}},)"
+            R"({"name":"ping"},{"name":"noop","description":"No parameters at all"}]}]})");
+}
+
+TEST(GeminiProviderRequest, ToolConfigVariants) {
+  auto config_of = [](ToolChoice::Mode mode, std::string name) {
+    ChatRequest req = request({msg(Role::User, "q")});
+    req.tools.push_back(tool("f", "", ""));
+    req.tool_choice.mode = mode;
+    req.tool_choice.name = std::move(name);
+    std::string body = body_of(req);
+    auto pos = body.find("\"toolConfig\"");
+    return pos == std::string::npos ? std::string() : body.substr(pos, body.size() - pos - 1);
+  };
+  EXPECT_EQ(config_of(ToolChoice::Mode::Unset, ""), "");
+  EXPECT_EQ(config_of(ToolChoice::Mode::Auto, ""),
+            R"("toolConfig":{"functionCallingConfig":{"mode":"AUTO"}})");
+  EXPECT_EQ(config_of(ToolChoice::Mode::None, ""),
+            R"("toolConfig":{"functionCallingConfig":{"mode":"NONE"}})");
+  EXPECT_EQ(config_of(ToolChoice::Mode::Required, ""),
+            R"("toolConfig":{"functionCallingConfig":{"mode":"ANY"}})");
+  EXPECT_EQ(config_of(ToolChoice::Mode::Function, "f"),
+            R"("toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["f"]}})");
+}
+
+TEST(GeminiProviderRequest, InvalidToolSchemaNamesTheTool) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.tools.push_back(tool("ok", "", R"({"type":"object","properties":{"a":{"type":"string"}}})"));
+  req.tools.push_back(tool("loop", "", R"({"type":"object","properties":{"next":{"$ref":"#"}}})"));
+  Error e = build_error(req);
+  EXPECT_EQ(e.kind, ErrorKind::InvalidRequest);
+  EXPECT_EQ(e.http_status, 400);
+  EXPECT_EQ(e.param, "tools[1].function.parameters");
+}
+
+// ---- schema clean-up -------------------------------------------------------------------------
+
+std::string clean(std::string_view schema) {
+  Result<std::string> r = gemini_clean_schema(schema, "p");
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : std::string();
+}
+
+TEST(GeminiProviderSchema, RemovesUnsupportedKeywordsRecursively) {
+  EXPECT_EQ(clean(R"({"$schema":"x","$id":"y","$comment":"c","title":"T","type":"object","strict":true,)"
+                  R"("additionalProperties":false,"properties":{"a":{"type":"array","examples":[[1]],)"
+                  R"("default":[],"items":{"type":"object","additionalProperties":{"type":"string"},)"
+                  R"("properties":{"additionalProperties":{"type":"string","format":"uri"}}}},)"
+                  R"("when":{"type":"string","format":"date-time","pattern":"^2"}}})"),
+            R"({"title":"T","type":"object","properties":{"a":{"type":"array","default":[],)"
+            R"("items":{"type":"object","properties":{"additionalProperties":{"type":"string"}}}},)"
+            R"("when":{"type":"string","format":"date-time","pattern":"^2"}}})");
+}
+
+TEST(GeminiProviderSchema, InlinesLocalRefsFromDefsAndDefinitions) {
+  EXPECT_EQ(clean(R"({"type":"object","properties":{"a":{"$ref":"#/$defs/A","description":"outer"},)"
+                  R"("b":{"type":"array","items":{"$ref":"#/definitions/B"}}},)"
+                  R"("$defs":{"A":{"type":"object","properties":{"x":{"type":"string"}},)"
+                  R"("required":["x"],"additionalProperties":false}},)"
+                  R"("definitions":{"B":{"type":"integer","minimum":0}}})"),
+            R"({"type":"object","properties":{"a":{"type":"object","properties":{"x":{"type":"string"}},)"
+            R"("required":["x"],"description":"outer"},"b":{"type":"array","items":{"type":"integer","minimum":0}}}})");
+  // The same definition used twice is not a cycle.
+  EXPECT_EQ(clean(R"({"type":"object","properties":{"p":{"$ref":"#/$defs/S"},"q":{"$ref":"#/$defs/S"}},)"
+                  R"("$defs":{"S":{"type":"string"}}})"),
+            R"({"type":"object","properties":{"p":{"type":"string"},"q":{"type":"string"}}})");
+}
+
+TEST(GeminiProviderSchema, RecursiveOrUnknownRefIsAnErrorNamingTheParam) {
+  Result<std::string> r = gemini_clean_schema(
+      R"({"type":"object","properties":{"child":{"$ref":"#/$defs/Node"}},)"
+      R"("$defs":{"Node":{"type":"object","properties":{"child":{"$ref":"#/$defs/Node"}}}}})",
+      "tools[3].function.parameters");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::InvalidRequest);
+  EXPECT_EQ(r.error().param, "tools[3].function.parameters");
+  EXPECT_NE(r.error().message.find("#/$defs/Node"), std::string::npos);
+
+  Result<std::string> r2 = gemini_clean_schema(R"({"$ref":"https://example.com/s.json"})", "p");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().param, "p");
+  Result<std::string> r3 = gemini_clean_schema("[1]", "p");
+  ASSERT_FALSE(r3.ok());
+  Result<std::string> r4 = gemini_clean_schema("{", "p");
+  ASSERT_FALSE(r4.ok());
+}
+
+TEST(GeminiProviderSchema, ConstBecomesEnum) {
+  EXPECT_EQ(clean(R"({"const":"fixed"})"), R"({"enum":["fixed"],"type":"string"})");
+  EXPECT_EQ(clean(R"({"type":"string","const":"a","description":"d"})"),
+            R"({"type":"string","description":"d","enum":["a"]})");
+  EXPECT_EQ(clean(R"({"type":"integer","const":3})"), R"({"type":"integer"})");
+}
+
+TEST(GeminiProviderSchema, NullableFromTypeArraysAnyOfOneOfAndEnum) {
+  EXPECT_EQ(clean(R"({"type":["string","null"],"description":"d"})"),
+            R"({"type":"string","description":"d","nullable":true})");
+  EXPECT_EQ(clean(R"({"anyOf":[{"type":"integer"},{"type":"null"}],"description":"n"})"),
+            R"({"type":"integer","description":"n","nullable":true})");
+  EXPECT_EQ(clean(R"({"oneOf":[{"type":"string"},{"type":"number"},{"type":"null"}]})"),
+            R"({"anyOf":[{"type":"string"},{"type":"number"}],"nullable":true})");
+  EXPECT_EQ(clean(R"({"type":["string","integer"]})"),
+            R"({"anyOf":[{"type":"string"},{"type":"integer"}]})");
+  EXPECT_EQ(clean(R"({"type":"string","enum":["a",null]})"),
+            R"({"type":"string","enum":["a"],"nullable":true})");
+}
+
+TEST(GeminiProviderSchema, AllOfMergedAndRequiredRestrictedToProperties) {
+  EXPECT_EQ(clean(R"({"allOf":[{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]},)"
+                  R"({"properties":{"b":{"type":"number"}},"required":["b","ghost"]}]})"),
+            R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"number"}},"required":["a","b"]})");
+  EXPECT_EQ(clean(R"({"type":"object","properties":{"o":{"type":"object","properties":{}}}})"),
+            R"({"type":"object","properties":{"o":{"type":"object"}}})");
+}
+
+// ---- generationConfig ------------------------------------------------------------------------
+
+TEST(GeminiProviderRequest, GenerationConfigSamplingAndStops) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.max_tokens = 100;
+  req.temperature = 0.5;
+  req.top_p = 0.9;
+  req.top_k = 40;
+  req.seed = 7;
+  req.stop = {"END", "STOP"};
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"q"}]}],"generationConfig":{)"
+            R"("maxOutputTokens":100,"temperature":0.5,"topP":0.9,"topK":40,"seed":7,)"
+            R"("stopSequences":["END","STOP"]}})");
+}
+
+TEST(GeminiProviderRequest, MoreThanFiveStopSequencesIsUnsupported) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.stop = {"1", "2", "3", "4", "5", "6"};
+  Error e = build_error(req);
+  EXPECT_EQ(e.kind, ErrorKind::UnsupportedParameter);
+  EXPECT_EQ(e.http_status, 400);
+  EXPECT_EQ(e.param, "stop");
+}
+
+TEST(GeminiProviderRequest, ResponseFormatJsonObjectAndJsonSchema) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.response_format.kind = ResponseFormat::Kind::JsonObject;
+  EXPECT_EQ(body_of(req), R"({"contents":[{"role":"user","parts":[{"text":"q"}]}],)"
+                          R"("generationConfig":{"responseMimeType":"application/json"}})");
+  req.response_format.kind = ResponseFormat::Kind::JsonSchema;
+  req.response_format.name = "answer";
+  req.response_format.schema =
+      R"({"type":"object","properties":{"n":{"type":["integer","null"]}},"required":["n"],)"
+      R"("additionalProperties":false})";
+  EXPECT_EQ(body_of(req), R"({"contents":[{"role":"user","parts":[{"text":"q"}]}],)"
+                          R"("generationConfig":{"responseMimeType":"application/json",)"
+                          R"("responseSchema":{"type":"object","properties":{"n":{"type":"integer",)"
+                          R"("nullable":true}},"required":["n"]}}})");
+  req.response_format.kind = ResponseFormat::Kind::Text;
+  EXPECT_EQ(body_of(req), R"({"contents":[{"role":"user","parts":[{"text":"q"}]}]})");
+}
+
+TEST(GeminiProviderRequest, ThinkingConfig) {
+  auto gen = [](std::string effort, std::optional<int64_t> budget, bool include,
+                TranslationReport* rep = nullptr) {
+    ChatRequest req = request({msg(Role::User, "q")});
+    req.reasoning_effort = std::move(effort);
+    req.reasoning_budget_tokens = budget;
+    req.include_thoughts = include;
+    std::string body = body_of(req, rep);
+    auto pos = body.find("\"generationConfig\"");
+    return pos == std::string::npos ? std::string() : body.substr(pos, body.size() - pos - 1);
+  };
+  EXPECT_EQ(gen("low", std::nullopt, true),
+            R"("generationConfig":{"thinkingConfig":{"thinkingBudget":1024,"includeThoughts":true}})");
+  EXPECT_EQ(gen("medium", std::nullopt, false),
+            R"("generationConfig":{"thinkingConfig":{"thinkingBudget":8192}})");
+  EXPECT_EQ(gen("high", std::nullopt, false),
+            R"("generationConfig":{"thinkingConfig":{"thinkingBudget":24576}})");
+  EXPECT_EQ(gen("minimal", std::nullopt, false),
+            R"("generationConfig":{"thinkingConfig":{"thinkingBudget":0}})");
+  EXPECT_EQ(gen("none", std::nullopt, false),
+            R"("generationConfig":{"thinkingConfig":{"thinkingBudget":0}})");
+  EXPECT_EQ(gen("high", 2048, false),
+            R"("generationConfig":{"thinkingConfig":{"thinkingBudget":2048}})");
+  EXPECT_EQ(gen("", std::nullopt, true),
+            R"("generationConfig":{"thinkingConfig":{"includeThoughts":true}})");
+  TranslationReport rep;
+  EXPECT_EQ(gen("turbo", std::nullopt, false, &rep), "");
+  EXPECT_EQ(rep.dropped, std::vector<std::string>{"reasoning_effort"});
+}
+
+TEST(GeminiProviderRequest, ReportsUserAndParallelToolCalls) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.user = "user-42";
+  req.parallel_tool_calls = false;
+  req.tools.push_back(tool("f", "", ""));
+  TranslationReport report;
+  std::string body = body_of(req, &report);
+  EXPECT_EQ(body.find("user-42"), std::string::npos);
+  EXPECT_EQ(report.dropped, (std::vector<std::string>{"parallel_tool_calls", "user"}));
+  req.parallel_tool_calls = true;
+  req.user.clear();
+  TranslationReport none;
+  body_of(req, &none);
+  EXPECT_TRUE(none.dropped.empty());
+}
+
+TEST(GeminiProviderRequest, ExtrasOnlyForSameProtocolSource) {
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.extras.push_back({"safetySettings",
+                        R"([{"category":"HARM_CATEGORY_HARASSMENT","threshold":"BLOCK_NONE"}])"});
+  req.extras.push_back({"cachedContent", R"("cachedContents/abc")"});
+  req.extras.push_back({"contents", R"([])"});  // never duplicates a key OpenRain wrote
+  req.source = Protocol::OpenAIChat;
+  EXPECT_EQ(body_of(req), R"({"contents":[{"role":"user","parts":[{"text":"q"}]}]})");
+  req.source = Protocol::Anthropic;
+  EXPECT_EQ(body_of(req), R"({"contents":[{"role":"user","parts":[{"text":"q"}]}]})");
+  req.source = Protocol::Gemini;
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"q"}]}],)"
+            R"("safetySettings":[{"category":"HARM_CATEGORY_HARASSMENT","threshold":"BLOCK_NONE"}],)"
+            R"("cachedContent":"cachedContents/abc"})");
+}
+
+// ---- errors ----------------------------------------------------------------------------------
+
+Error classify(int status, std::string_view body, Headers headers = {}) {
+  Env env("https://generativelanguage.googleapis.com", "AIzaSyTESTKEY0123456789abcdefghijklmnopq");
+  return gemini_provider().classify_error(status, headers, body, env.dep);
+}
+
+TEST(GeminiProviderErrors, RecordedFixtures) {
+  Error nf = classify(404, testing::read_fixture("gemini/error-404-not-found.response.json"));
+  EXPECT_EQ(nf.kind, ErrorKind::NotFound);
+  EXPECT_EQ(nf.http_status, 404);
+  EXPECT_EQ(nf.upstream_status, 404);
+  EXPECT_EQ(nf.upstream_type, "NOT_FOUND");
+  EXPECT_EQ(nf.provider, "gem");
+  EXPECT_NE(nf.message.find("models/gemini-3.6-flahs is not found"), std::string::npos);
+  EXPECT_FALSE(nf.retry_after_s.has_value());
+
+  Error q = classify(429, testing::read_fixture("gemini/error-429-resource-exhausted.json"));
+  EXPECT_EQ(q.kind, ErrorKind::RateLimited);  // per-minute free-tier quota with RetryInfo: retryable
+  EXPECT_EQ(q.http_status, 429);
+  ASSERT_TRUE(q.retry_after_s.has_value());
+  EXPECT_DOUBLE_EQ(*q.retry_after_s, 34.4);
+  EXPECT_EQ(q.message, "You exceeded your current quota, please check your plan.");
+}
+
+TEST(GeminiProviderErrors, StatusMapping) {
+  auto body = [](int code, std::string status, std::string msg, std::string details = "") {
+    return R"({"error":{"code":)" + std::to_string(code) + R"(,"message":")" + msg +
+           R"(","status":")" + status + "\"" + (details.empty() ? "" : ",\"details\":" + details) +
+           "}}";
+  };
+  struct Case {
+    int http;
+    std::string status;
+    ErrorKind kind;
+    int out_status;
+  };
+  std::vector<Case> cases = {
+      {400, "INVALID_ARGUMENT", ErrorKind::InvalidRequest, 400},
+      {400, "FAILED_PRECONDITION", ErrorKind::InvalidRequest, 400},
+      {401, "UNAUTHENTICATED", ErrorKind::Authentication, 401},
+      {403, "PERMISSION_DENIED", ErrorKind::PermissionDenied, 403},
+      {404, "NOT_FOUND", ErrorKind::NotFound, 404},
+      {429, "RESOURCE_EXHAUSTED", ErrorKind::RateLimited, 429},
+      {500, "INTERNAL", ErrorKind::UpstreamServerError, 500},
+      {503, "UNAVAILABLE", ErrorKind::Overloaded, 503},
+      {504, "DEADLINE_EXCEEDED", ErrorKind::Timeout, 504},
+  };
+  for (const auto& c : cases) {
+    Error e = classify(c.http, body(c.http, c.status, "msg"));
+    EXPECT_EQ(e.kind, c.kind) << c.status;
+    EXPECT_EQ(e.http_status, c.out_status) << c.status;
+    EXPECT_EQ(e.upstream_type, c.status);
+    EXPECT_EQ(e.message, "msg");
+  }
+  Error key = classify(400, body(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
+                                 R"([{"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
+                                 R"("reason":"API_KEY_INVALID","domain":"googleapis.com"}])"));
+  EXPECT_EQ(key.kind, ErrorKind::Authentication);
+  EXPECT_EQ(key.http_status, 401);
+  EXPECT_EQ(key.code, "API_KEY_INVALID");
+
+  Error ctx = classify(400, body(400, "INVALID_ARGUMENT",
+                                 "The input token count (1200000) exceeds the maximum number of "
+                                 "tokens allowed (1048576)."));
+  EXPECT_EQ(ctx.kind, ErrorKind::ContextLengthExceeded);
+  EXPECT_EQ(ctx.http_status, 400);
+
+  Error daily = classify(429, body(429, "RESOURCE_EXHAUSTED", "quota",
+                                   R"([{"@type":"type.googleapis.com/google.rpc.QuotaFailure",)"
+                                   R"("violations":[{"quotaId":"GenerateRequestsPerDayPerProjectPerModel"}]}])"));
+  EXPECT_EQ(daily.kind, ErrorKind::QuotaExceeded);
+
+  Error rl = classify(429, body(429, "RESOURCE_EXHAUSTED", "slow down"), {{"retry-after", "7"}});
+  EXPECT_EQ(rl.kind, ErrorKind::RateLimited);
+  ASSERT_TRUE(rl.retry_after_s.has_value());
+  EXPECT_DOUBLE_EQ(*rl.retry_after_s, 7.0);
+
+  Error rl2 = classify(429, body(429, "RESOURCE_EXHAUSTED", "slow down",
+                                 R"([{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"2s"}])"),
+                       {{"retry-after", "9"}});
+  EXPECT_EQ(rl2.kind, ErrorKind::RateLimited);
+  EXPECT_DOUBLE_EQ(*rl2.retry_after_s, 2.0);
+}
+
+TEST(GeminiProviderErrors, ArrayWrappedNonJsonAndMissingStatus) {
+  Error arr = classify(404, R"([{"error":{"code":404,"message":"gone","status":"NOT_FOUND"}}])");
+  EXPECT_EQ(arr.kind, ErrorKind::NotFound);
+  EXPECT_EQ(arr.message, "gone");
+
+  Error html = classify(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
+  EXPECT_EQ(html.kind, ErrorKind::UpstreamProtocol);
+  EXPECT_EQ(html.http_status, 502);
+  EXPECT_EQ(html.message.find('<'), std::string::npos);
+  EXPECT_EQ(html.upstream_status, 502);
+
+  Error html503 = classify(503, "<html>Service Unavailable</html>", {{"retry-after", "3"}});
+  EXPECT_EQ(html503.kind, ErrorKind::Overloaded);
+  EXPECT_DOUBLE_EQ(*html503.retry_after_s, 3.0);
+
+  Error bare = classify(500, R"({"oops":true})");
+  EXPECT_EQ(bare.kind, ErrorKind::UpstreamServerError);
+  EXPECT_EQ(bare.http_status, 500);
+  Error nostatus = classify(403, R"({"error":{"code":403,"message":"no"}})");
+  EXPECT_EQ(nostatus.kind, ErrorKind::PermissionDenied);
+}
+
+TEST(GeminiProviderErrors, NeverEchoesTheApiKey) {
+  const std::string key = "AIzaSyTESTKEY0123456789abcdefghijklmnopq";
+  Error e = classify(400, R"({"error":{"code":400,"message":"Bad URL https://x/v1beta/models/m?key=)" +
+                              key + R"(&alt=sse and key )" + key +
+                              R"( and AIzaSyOTHERKEY0123456789abcdefghijklmnop","status":"INVALID_ARGUMENT"}})");
+  EXPECT_EQ(e.message.find(key), std::string::npos) << e.message;
+  EXPECT_EQ(e.message.find("AIza"), std::string::npos) << e.message;
+  EXPECT_EQ(e.message,
+            "Bad URL https://x/v1beta/models/m?key=[redacted]&alt=sse and key [redacted] and [redacted]");
+  EXPECT_EQ(gemini_detail::scrub_secrets("token=abc api_key=s3cr3t end", ""),
+            "token=abc api_key=[redacted] end");
+  EXPECT_EQ(gemini_detail::scrub_secrets("my-local-key-1 leaked", "my-local-key-1"), "[redacted] leaked");
+}
+
+}  // namespace
+}  // namespace openrain::providers
