@@ -1,16 +1,20 @@
 // engine.hpp — the Engine facade: one engine behind all three entry points.
 //
-// Owns: the io_context and its worker threads, the immutable config snapshot, the surfaces (by
-// path), the upstream client, and the request pipeline. Entry points:
+// Owns: the shards — one io_context per worker thread, each run by exactly that thread — the
+// immutable config snapshot, the surfaces (by path), the upstream client (whose keep-alive pools
+// are kept per shard), and the request pipeline. A request, its upstream connection and its
+// keep-alive pinger all live on one shard, so nothing on the hot path needs a strand, a lock or
+// a cross-thread wake-up. Entry points:
 //   * serve()  — a coroutine the native Beast server co_awaits per request, writing to its own
 //                ResponseSink (no Python anywhere).
 //   * submit() — from any thread (the Python bindings: ASGI app and Python API): returns an
 //                Exchange, a thread-safe queue of response parts with an eventfd for asyncio.
 // Thread-safety: all public methods are thread-safe. Requests run on the engine's threads; each
-// request is confined to one coroutine. Config is shared read-only.
+// request is confined to one shard (one thread). Config is shared read-only.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -129,7 +133,11 @@ class Engine {
   /// Stop: cancel in-flight work, join threads (idempotent).
   void stop();
 
-  boost::asio::io_context& io() { return io_; }
+  /// The first shard's io_context (every engine has at least one shard).
+  boost::asio::io_context& io() { return shards_.front()->io; }
+  /// Shard `i` (0 ≤ i < shard_count()); each is run by exactly one engine thread once started.
+  boost::asio::io_context& shard(std::size_t i) { return shards_[i]->io; }
+  std::size_t shard_count() const { return shards_.size(); }
   std::shared_ptr<const GatewayConfig> config() const;
 
   /// Serve one request, writing the response to `sink`. Runs on the engine's executor.
@@ -145,15 +153,21 @@ class Engine {
  private:
   Engine(std::shared_ptr<const GatewayConfig> config, EngineOptions options);
 
-  boost::asio::io_context io_;
+  struct Shard {
+    Shard() : io(1) {}  // concurrency hint 1: exactly one thread runs it
+    boost::asio::io_context io;
+    std::thread thread;
+    std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  };
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::size_t> next_shard_{0};  // submit(): round robin over the shards
   std::shared_ptr<const GatewayConfig> config_;
   EngineOptions options_;
   std::unique_ptr<UpstreamClient> upstream_;
   std::unique_ptr<Pipeline> pipeline_;
-  std::vector<std::thread> threads_;
   std::mutex start_mu_;
   bool started_ = false;
-  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
 };
 
 }  // namespace openrain

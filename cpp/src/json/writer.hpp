@@ -5,6 +5,7 @@
 // Thread-safety: one writer per thread/request.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,7 +19,13 @@ void append_escaped(std::string& out, std::string_view s);
 
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  /// Makes sure `out` has room for a typical small document, growing geometrically (so a
+  /// response is not built through a chain of small reallocations).
+  explicit Writer(std::string& out) : out_(out) {
+    if (out_.capacity() - out_.size() < kMinHeadroom) {
+      out_.reserve(std::max(out_.capacity() * 2, out_.size() + 2 * kMinHeadroom));
+    }
+  }
 
   Writer& begin_object() { sep(); out_.push_back('{'); push(); return *this; }
   Writer& end_object() { pop(); out_.push_back('}'); return *this; }
@@ -57,6 +64,7 @@ class Writer {
   void pop() { if (depth_ > 0) --depth_; }
 
   static constexpr int kMaxDepth = 64;
+  static constexpr std::size_t kMinHeadroom = 512;
   std::string& out_;
   bool need_comma_[kMaxDepth] = {};
   int depth_ = 0;

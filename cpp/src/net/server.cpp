@@ -1,4 +1,5 @@
 #include "net/server.hpp"
+#include "net/deadline_stream.hpp"
 
 #include <sys/socket.h>
 
@@ -11,10 +12,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -101,6 +104,49 @@ void fill_headers(http::fields& fields, const Headers& headers) {
   fields.set(http::field::server, kServerName);
 }
 
+/// Serialise a response head straight into `out` (one buffer, one gathered write with the
+/// body): status line, the handler's headers (filtered like fill_headers), Server, framing.
+/// `content_length` < 0 means chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
+void render_head(std::string& out, unsigned version, int status, const Headers& headers,
+                 bool keep_alive, int64_t content_length) {
+  out.reserve(out.size() + 256);
+  out.append(version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ");
+  char num[24];
+  auto r = std::to_chars(num, num + sizeof num, status);
+  out.append(num, r.ptr);
+  out.push_back(' ');
+  const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+  out.append(reason.data(), reason.size());
+  out.append("\r\n");
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || has_control(name) || has_control(value) ||
+        name.find_first_of(" :") != std::string::npos) {
+      continue;
+    }
+    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+        iequals(name, "connection") || iequals(name, "server") || iequals(name, "keep-alive")) {
+      continue;
+    }
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  out.append("Server: ").append(kServerName).append("\r\n");
+  const bool bodyless = (status >= 100 && status < 200) || status == 204 || status == 304;
+  if (content_length >= 0) {
+    if (!bodyless) {
+      r = std::to_chars(num, num + sizeof num, content_length);
+      out.append("Content-Length: ").append(num, r.ptr).append("\r\n");
+    }
+  } else if (version >= 11) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (version >= 11) {
+    if (!keep_alive) out.append("Connection: close\r\n");
+  } else if (keep_alive) {
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+}
+
 }  // namespace
 
 std::string decode_path(std::string_view path) {
@@ -156,6 +202,7 @@ struct Server::State {
   std::unordered_map<uint64_t, std::weak_ptr<detail::Session>> sessions;
   uint64_t next_id = 0;
   bool accept_loop_done = false;
+  std::size_t next_io = 0;  // accept loop only: round robin over handler->io_at()
 };
 
 namespace detail {
@@ -190,7 +237,7 @@ struct Session {
   }
 
   std::shared_ptr<Server::State> state;
-  beast::tcp_stream stream;
+  net::DeadlineStream stream;
   beast::flat_buffer buffer;
   const uint64_t id;
   bool idle = true;  // waiting for the first byte of a request
@@ -230,23 +277,13 @@ class SessionSink final : public ResponseSink {
 
   asio::awaitable<Status> send_full(ResponseHead head, std::string body) override {
     if (phase_ != Phase::Idle) co_return misuse("send_full");
-    http::response<http::string_body> res;
-    res.version(version_);
-    res.result(static_cast<unsigned>(head.status));
-    fill_headers(res.base(), head.headers);
-    res.keep_alive(keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
+    std::string wire;
+    render_head(wire, version_, head.status, head.headers, keep_alive(),
+                static_cast<int64_t>(body.size()));
     s_.stream.expires_after(ms(s_.state->opts.write_timeout_ms));
-    error_code ec;
-    if (head_only_) {
-      http::response_serializer<http::string_body> sr{res};
-      auto [e, n] = co_await http::async_write_header(s_.stream, sr, tuple_awaitable);
-      ec = e;
-    } else {
-      auto [e, n] = co_await http::async_write(s_.stream, res, tuple_awaitable);
-      ec = e;
-    }
+    const std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(wire), head_only_ ? asio::const_buffer() : asio::buffer(body)};
+    auto [ec, n] = co_await asio::async_write(s_.stream, bufs, tuple_awaitable);
     if (ec) co_return gone();
     phase_ = Phase::Done;
     co_return Status{};
@@ -254,17 +291,12 @@ class SessionSink final : public ResponseSink {
 
   asio::awaitable<Status> start_stream(ResponseHead head) override {
     if (phase_ != Phase::Idle) co_return misuse("start_stream");
-    http::response<http::empty_body> res;
-    res.version(version_);
-    res.result(static_cast<unsigned>(head.status));
-    fill_headers(res.base(), head.headers);
     chunked_ = version_ >= 11;
     if (!chunked_) keep_alive_ = false;  // HTTP/1.0: the body ends when the connection does
-    res.keep_alive(keep_alive());
-    if (chunked_) res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
+    std::string wire;
+    render_head(wire, version_, head.status, head.headers, keep_alive(), -1);
     s_.stream.expires_after(ms(s_.state->opts.write_timeout_ms));
-    auto [ec, n] = co_await http::async_write_header(s_.stream, sr, tuple_awaitable);
+    auto [ec, n] = co_await asio::async_write(s_.stream, asio::buffer(wire), tuple_awaitable);
     if (ec) co_return gone();
     phase_ = Phase::Streaming;
     co_return Status{};
@@ -278,7 +310,14 @@ class SessionSink final : public ResponseSink {
     const asio::const_buffer data(bytes.data(), bytes.size());
     error_code ec;
     if (chunked_) {
-      auto [e, n] = co_await asio::async_write(s_.stream, http::make_chunk(data), tuple_awaitable);
+      char size_line[24];
+      auto r = std::to_chars(size_line, size_line + sizeof size_line - 2, bytes.size(), 16);
+      *r.ptr++ = '\r';
+      *r.ptr++ = '\n';
+      const std::array<asio::const_buffer, 3> bufs{
+          asio::buffer(size_line, static_cast<std::size_t>(r.ptr - size_line)), data,
+          asio::buffer("\r\n", 2)};
+      auto [e, n] = co_await asio::async_write(s_.stream, bufs, tuple_awaitable);
       ec = e;
     } else {
       auto [e, n] = co_await asio::async_write(s_.stream, data, tuple_awaitable);
@@ -294,7 +333,7 @@ class SessionSink final : public ResponseSink {
     if (chunked_ && !head_only_) {
       s_.stream.expires_after(ms(s_.state->opts.write_timeout_ms));
       auto [ec, n] =
-          co_await asio::async_write(s_.stream, http::make_chunk_last(), tuple_awaitable);
+          co_await asio::async_write(s_.stream, asio::buffer("0\r\n\r\n", 5), tuple_awaitable);
       if (ec) co_return gone();
     }
     phase_ = Phase::Done;
@@ -324,48 +363,39 @@ class SessionSink final : public ResponseSink {
   Phase phase_ = Phase::Idle;
 };
 
-/// Shared between a session and its disconnect watcher (same strand).
+/// Shared between a session and the completion handler of its socket wait (same executor).
 struct WatchState {
-  explicit WatchState(const asio::any_io_executor& ex) : exit_signal(ex) {
-    exit_signal.expires_at(asio::steady_timer::time_point::max());
-  }
   CancelToken* cancel = nullptr;
-  bool done = false;    // the request finished; the watcher must not fire any more
-  bool exited = false;  // the watcher coroutine has returned
-  asio::steady_timer exit_signal;
+  bool done = false;  // the request finished: the wait's handler must not touch `cancel`
 };
 
 /// Watch the caller's socket while a request is served: readable with EOF (or an error) means
 /// the caller is gone, so the request's CancelToken fires even if nothing is being written.
-asio::awaitable<void> watch_disconnect(std::shared_ptr<Session> s, std::shared_ptr<WatchState> w) {
-  for (;;) {
-    auto [ec] = co_await s->stream.socket().async_wait(tcp::socket::wait_read, tuple_awaitable);
-    if (w->done) break;
+/// A plain completion handler, not a coroutine: it costs one reactor op per request.
+void watch_disconnect(const std::shared_ptr<Session>& s, std::shared_ptr<WatchState> w) {
+  s->stream.socket().async_wait(tcp::socket::wait_read, [s, w](const error_code& ec) {
+    if (w->done) return;
     if (ec) {
       w->cancel->cancel();
-      break;
+      return;
     }
     char c;
     const ssize_t n = ::recv(s->stream.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) break;  // the caller sent more (a pipelined request): nothing more to learn here
+    if (n > 0) return;  // the caller sent more (a pipelined request): nothing more to learn here
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
       w->cancel->cancel();
-      break;
+      return;
     }
-  }
-  w->exited = true;
-  w->exit_signal.cancel();
+    watch_disconnect(s, w);  // spurious wake-up: wait again
+  });
 }
 
-asio::awaitable<void> stop_watch(Session& s, WatchState& w) {
+/// The request is over: the pending wait (if any) completes with operation_aborted and its
+/// handler, seeing `done`, does nothing.
+void stop_watch(Session& s, WatchState& w) {
   w.done = true;
-  if (!w.exited) {
-    error_code ec;
-    s.stream.socket().cancel(ec);  // only the watcher's wait is outstanding now
-  }
-  while (!w.exited) {
-    co_await w.exit_signal.async_wait(tuple_awaitable);
-  }
+  error_code ec;
+  s.stream.socket().cancel(ec);  // only the watcher's wait is outstanding now
 }
 
 HttpRequest to_http_request(http::request<http::string_body>& msg) {
@@ -487,9 +517,9 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
     const std::string path = req.path;
     SessionSink sink(*s, version, parser.keep_alive(), parser.get().method() == http::verb::head);
     CancelToken cancel;
-    auto watch = std::make_shared<WatchState>(s->stream.get_executor());
+    auto watch = std::make_shared<WatchState>();
     watch->cancel = &cancel;
-    asio::co_spawn(s->stream.get_executor(), watch_disconnect(s, watch), Backstop{"watcher"});
+    watch_disconnect(s, watch);
     s->current_cancel = &cancel;
     try {
       co_await st.handler->serve(std::move(req), sink, cancel);
@@ -497,7 +527,7 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
       std::fprintf(stderr, "openrain: request handler threw: %s\n", e.what());
     }
     s->current_cancel = nullptr;
-    co_await stop_watch(*s, *watch);
+    stop_watch(*s, *watch);
 
     if (sink.phase() == SessionSink::Phase::Idle && !cancel.cancelled()) {
       ResponseHead head;
@@ -512,9 +542,13 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> st) {
+  const std::size_t n_io = std::max<std::size_t>(1, st->handler->io_count());
+  const bool single = st->handler->io_single_threaded();
   for (;;) {
-    auto [ec, socket] =
-        co_await st->acceptor.async_accept(asio::make_strand(st->io), tuple_awaitable);
+    asio::io_context& target = st->handler->io_at(st->next_io++ % n_io);
+    tcp::socket socket(single ? asio::any_io_executor(target.get_executor())
+                              : asio::any_io_executor(asio::make_strand(target)));
+    auto [ec] = co_await st->acceptor.async_accept(socket, tuple_awaitable);
     if (st->stopping.load() || !st->acceptor.is_open()) break;
     if (ec) {  // e.g. out of file descriptors: back off instead of spinning
       asio::steady_timer delay(st->strand, kAcceptRetryDelay);
@@ -590,7 +624,11 @@ void Server::stop() {
     asio::post(s->stream.get_executor(), [s] { s->request_stop(); });
   }
   const auto grace = ms(st->opts.stop_grace_ms);
-  if (st->io.get_executor().running_in_this_thread()) {  // blocking here could deadlock
+  bool on_io_thread = st->io.get_executor().running_in_this_thread();
+  for (std::size_t i = 0; i < st->handler->io_count(); ++i) {
+    on_io_thread = on_io_thread || st->handler->io_at(i).get_executor().running_in_this_thread();
+  }
+  if (on_io_thread) {  // blocking here could deadlock
     auto timer = std::make_shared<asio::steady_timer>(st->io, grace);
     timer->async_wait([st, timer](const error_code&) { st->force_close_all(); });
     return;

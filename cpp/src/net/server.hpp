@@ -8,9 +8,10 @@
 // requests finish up to a grace period, then close them and cancel their upstreams).
 // Requests are served through RequestHandler so the server can be tested without an Engine;
 // Server::start(Engine&, ...) adapts the Engine.
-// Thread-safety: start/port/stop/~Server may be called from any thread. Each connection runs on
-// its own strand of the handler's io_context, so the whole request (including the upstream
-// exchange the engine co_awaits) is serialised on that strand. stop() blocks up to the grace
+// Thread-safety: start/port/stop/~Server may be called from any thread. Connections are spread
+// round robin over the handler's io_contexts; when each of those is run by a single thread (the
+// engine's shards) a connection runs directly on its context, otherwise on its own strand, so
+// the whole request (including the upstream exchange the engine co_awaits) is serialised. stop() blocks up to the grace
 // period when called from a thread that is not running the io_context; from an io thread it
 // only schedules the forced close.
 #pragma once
@@ -43,8 +44,13 @@ struct ServerOptions {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  /// The io_context the server accepts and runs sessions on (must be run by someone).
+  /// The io_context the server accepts on (must be run by someone).
   virtual boost::asio::io_context& io() = 0;
+  /// The io_contexts connections are spread over, round robin (default: just io()).
+  virtual std::size_t io_count() const { return 1; }
+  virtual boost::asio::io_context& io_at(std::size_t /*i*/) { return io(); }
+  /// True when each io_at(i) is run by exactly one thread: sessions then need no strand.
+  virtual bool io_single_threaded() const { return false; }
   /// Serve one request, writing the response to `sink`; `cancel` fires when the caller leaves.
   virtual boost::asio::awaitable<void> serve(HttpRequest req, ResponseSink& sink,
                                              CancelToken& cancel) = 0;

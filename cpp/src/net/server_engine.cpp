@@ -11,6 +11,9 @@ class EngineRequestHandler final : public RequestHandler {
   explicit EngineRequestHandler(Engine& engine) : engine_(engine) {}
 
   boost::asio::io_context& io() override { return engine_.io(); }
+  std::size_t io_count() const override { return engine_.shard_count(); }
+  boost::asio::io_context& io_at(std::size_t i) override { return engine_.shard(i); }
+  bool io_single_threaded() const override { return true; }
 
   boost::asio::awaitable<void> serve(HttpRequest req, ResponseSink& sink,
                                      CancelToken& cancel) override {

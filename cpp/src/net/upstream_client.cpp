@@ -15,10 +15,14 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -117,41 +121,63 @@ struct Connection {
   std::unique_ptr<net::TlsStream> tls;
   std::optional<tcp::resolver> resolver;  // only while connecting
   beast::flat_buffer buffer;
+  std::unique_ptr<char[]> body_chunk;  // kBodyChunk bytes, allocated once, never zeroed
   Clock::time_point idle_since{};
 };
 
 /// One timer per exchange attempt that closes the connection when the current phase deadline
-/// (bounded by the total deadline) passes, recording which phase expired. Re-arming bumps a
-/// generation so a stale expiry that is already queued does nothing.
+/// (bounded by the total deadline) passes, recording which phase expired. Arming is lazy: the
+/// asio timer is only re-scheduled when the new deadline is earlier than the one it waits for;
+/// when it fires early (the deadline moved later meanwhile) it re-arms itself. So the many
+/// arm() calls of one exchange (each body read) cost no timer-queue or timerfd work.
 struct Watchdog : std::enable_shared_from_this<Watchdog> {
   Watchdog(const asio::any_io_executor& ex, std::shared_ptr<Connection> c)
       : timer(ex), conn(std::move(c)) {}
 
   void arm(Clock::time_point phase_deadline, Phase phase, Clock::time_point total_deadline) {
-    Phase p = phase;
-    Clock::time_point t = phase_deadline;
+    armed = phase;
+    deadline = phase_deadline;
     if (total_deadline <= phase_deadline) {
-      p = Phase::Total;
-      t = total_deadline;
+      armed = Phase::Total;
+      deadline = total_deadline;
     }
+    if (deadline == Clock::time_point::max()) return;  // no limit: a pending wait re-checks
+    if (!waiting || deadline < scheduled) schedule(deadline);
+  }
+
+  void disarm() {
+    deadline = Clock::time_point::max();
+    if (waiting) {
+      ++gen;
+      waiting = false;
+      timer.cancel();
+    }
+  }
+
+  void schedule(Clock::time_point t) {
     ++gen;
-    armed = p;
+    waiting = true;
+    scheduled = t;
     timer.expires_at(t);
     timer.async_wait([self = shared_from_this(), g = gen](const error_code& ec) {
-      if (ec || g != self->gen || self->fired) return;
+      if (g != self->gen) return;  // re-scheduled or disarmed since
+      self->waiting = false;
+      if (ec || self->fired || self->deadline == Clock::time_point::max()) return;
+      if (Clock::now() < self->deadline) {
+        self->schedule(self->deadline);  // the deadline moved later while we waited
+        return;
+      }
       self->fired = self->armed;
       self->conn->close();
     });
   }
 
-  void disarm() {
-    ++gen;
-    timer.cancel();
-  }
-
   asio::steady_timer timer;
   std::shared_ptr<Connection> conn;
   std::uint64_t gen = 0;
+  bool waiting = false;
+  Clock::time_point scheduled{};
+  Clock::time_point deadline = Clock::time_point::max();
   Phase armed = Phase::Total;
   std::optional<Phase> fired;
 };
@@ -166,7 +192,7 @@ struct ExchangeCtx {
   const ProviderConfig& provider;
   const ParsedUrl& url;
   const providers::UpstreamRequest& req;
-  const http::request<http::span_body<const char>>& http_req;
+  const std::string& http_head;  // request line + headers, serialised
   UpstreamHandler& handler;
   CancelToken& cancel;
   Clock::time_point total_deadline;
@@ -236,7 +262,9 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
 
   wd.arm(after_ms(t.first_byte_ms), Phase::FirstByte, x.total_deadline);
   {
-    auto [ec, n] = co_await http::async_write(stream, x.http_req, tuple_awaitable);
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(x.http_head),
+                                                 asio::buffer(x.req.body)};
+    auto [ec, n] = co_await asio::async_write(stream, bufs, tuple_awaitable);
     if (ec) {
       out.status = classify_io(ec, wd, x, "sending the request to");
       out.stale = !x.cancel.cancelled() && !wd.fired;
@@ -281,7 +309,8 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
     co_return out;
   }
 
-  std::vector<char> chunk(kBodyChunk);
+  if (!conn.body_chunk) conn.body_chunk.reset(new char[kBodyChunk]);  // default-init: no memset
+  const std::span<char> chunk(conn.body_chunk.get(), kBodyChunk);
   int64_t delivered = 0;
   const bool capped = !x.req.stream && x.provider.max_response_bytes > 0;
   while (!parser->is_done()) {
@@ -409,7 +438,15 @@ Result<ParsedUrl> parse_base_url(std::string_view url) {
 // ---- UpstreamClient -----------------------------------------------------------------------
 
 struct UpstreamClient::Impl {
-  explicit Impl(asio::io_context& io_ctx) : io(io_ctx) {}
+  Impl(asio::io_context& io_ctx, std::vector<const asio::execution_context*> serial)
+      : io(io_ctx), single_threaded(std::move(serial)) {}
+
+  bool is_single_threaded(const asio::execution_context& ctx) const {
+    for (const auto* c : single_threaded) {
+      if (c == &ctx) return true;
+    }
+    return false;
+  }
 
   asio::awaitable<Status> exchange(const ProviderConfig& provider,
                                    const providers::UpstreamRequest& req, UpstreamHandler& handler,
@@ -481,6 +518,7 @@ struct UpstreamClient::Impl {
   asio::awaitable<Status> connect(Connection& conn, Watchdog& wd, const ExchangeCtx& x);
 
   asio::io_context& io;
+  const std::vector<const asio::execution_context*> single_threaded;
   std::mutex mu;  // guards idle and tls_contexts
   std::unordered_map<std::string, std::vector<std::shared_ptr<Connection>>> idle;
   std::unordered_map<std::string, std::shared_ptr<ssl::context>> tls_contexts;
@@ -550,22 +588,27 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
   const std::string host_only = ipv6 ? "[" + url.host + "]" : url.host;
   const bool default_port = url.port == (url.tls ? "443" : "80");
 
-  // The HTTP request; the body is referenced, not copied.
-  http::request<http::span_body<const char>> hreq;
-  const http::verb verb = http::string_to_verb(req.method);
-  if (verb == http::verb::unknown) {
-    hreq.method_string(req.method);
-  } else {
-    hreq.method(verb);
-  }
+  // The HTTP request head, serialised once; the body is referenced, not copied, and both go
+  // out in one gathered write.
   std::string target = url.base_path + req.path;
   if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
   if (has_control(target) || target.find(' ') != std::string::npos) {
     co_return Error::make(ErrorKind::Internal,
                           "the upstream request path contains invalid characters");
   }
-  hreq.target(target);
-  hreq.version(11);
+  if (req.method.empty() || has_control(req.method) ||
+      req.method.find_first_of(" :") != std::string::npos) {
+    co_return Error::make(ErrorKind::Internal, "the upstream request method is invalid");
+  }
+  std::string head;
+  head.reserve(256 + target.size());
+  head.append(req.method).append(" ").append(target).append(" HTTP/1.1\r\n");
+  head.append("Host: ")
+      .append(host_only)
+      .append(default_port ? "" : ":")
+      .append(default_port ? "" : url.port)
+      .append("\r\n");
+  head.append("User-Agent: ").append(kUserAgent).append("\r\n");
   for (const auto& [name, value] : req.headers) {
     if (iequals(name, "host") || iequals(name, "content-length") ||
         iequals(name, "transfer-encoding") || iequals(name, "connection") ||
@@ -577,12 +620,14 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
       co_return Error::make(ErrorKind::Internal,
                             "an upstream request header contains invalid characters");
     }
-    hreq.insert(name, value);
+    head.append(name).append(": ").append(value).append("\r\n");
   }
-  hreq.set(http::field::host, default_port ? host_only : host_only + ":" + url.port);
-  hreq.set(http::field::user_agent, kUserAgent);
-  hreq.body() = beast::span<const char>(req.body.data(), req.body.size());
-  hreq.prepare_payload();
+  if (!req.body.empty() || !(iequals(req.method, "GET") || iequals(req.method, "HEAD"))) {
+    char num[24];
+    auto r = std::to_chars(num, num + sizeof num, req.body.size());
+    head.append("Content-Length: ").append(num, r.ptr).append("\r\n");
+  }
+  head.append("\r\n");
 
   std::shared_ptr<ssl::context> tls_ctx;
   if (url.tls) {
@@ -590,12 +635,17 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
     if (!ctx.ok()) co_return ctx.take_error();
     tls_ctx = std::move(ctx.value());
   }
-  const std::string key = std::string(url.tls ? "https://" : "http://") + host_only + ":" +
-                          url.port + "|" + (provider.verify_tls ? "v|" : "n|") + provider.ca_file;
-
-  ExchangeCtx x{provider, url, req, hreq, handler, cancel,
-                after_ms(provider.timeouts.total_ms), host_only + ":" + url.port};
   auto ex = co_await asio::this_coro::executor;
+  // Pools are per execution context: a connection's socket belongs to the context that opened it.
+  char ctx_tag[24];
+  std::snprintf(ctx_tag, sizeof ctx_tag, "|%p",
+                static_cast<const void*>(&asio::query(ex, asio::execution::context)));
+  const std::string key = std::string(url.tls ? "https://" : "http://") + host_only + ":" +
+                          url.port + "|" + (provider.verify_tls ? "v|" : "n|") + provider.ca_file +
+                          ctx_tag;
+
+  ExchangeCtx x{provider, url, req, head, handler, cancel,
+                after_ms(provider.timeouts.total_ms), host_only + ":" + url.port};
 
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<Connection> conn = attempt == 0 ? checkout(key) : nullptr;
@@ -635,7 +685,9 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
   }
 }
 
-UpstreamClient::UpstreamClient(asio::io_context& io) : impl_(std::make_unique<Impl>(io)) {}
+UpstreamClient::UpstreamClient(asio::io_context& fallback,
+                               std::vector<const asio::execution_context*> single_threaded)
+    : impl_(std::make_unique<Impl>(fallback, std::move(single_threaded))) {}
 
 UpstreamClient::~UpstreamClient() = default;
 
@@ -643,11 +695,12 @@ asio::awaitable<Status> UpstreamClient::exchange(const ProviderConfig& provider,
                                                  const providers::UpstreamRequest& req,
                                                  UpstreamHandler& handler, CancelToken& cancel) {
   // Socket operations, the watchdog, and the close posted by a cancel must never run at the
-  // same time. A caller running on a strand (the native server's sessions) already guarantees
-  // that. Any other caller, such as a bare io_context executor with several threads, gets a
-  // fresh strand for the exchange.
+  // same time. A caller on a single-threaded context (an engine shard) or on a strand already
+  // guarantees that. Any other caller, such as a bare io_context executor with several
+  // threads, gets a fresh strand for the exchange.
   auto ex = co_await asio::this_coro::executor;
   const bool on_strand =
+      impl_->is_single_threaded(asio::query(ex, asio::execution::context)) ||
       ex.target<asio::strand<asio::io_context::executor_type>>() != nullptr ||
       ex.target<asio::strand<asio::any_io_executor>>() != nullptr;
   try {

@@ -4,8 +4,11 @@
 // host-name verification (SNI set); explicit body limits; connect / first-byte / idle / total
 // timeouts; incremental delivery of the response body (a stream is never buffered whole);
 // cancellation through CancelToken (closes the socket). It never retries: retries belong to the
-// router. Thread-safety: exchange() may be called concurrently from coroutines on the engine's
-// io_context; pools are internally synchronised.
+// router. Thread-safety: exchange() may be called concurrently from coroutines on any thread;
+// pools are internally synchronised and keyed by the caller's execution context, so a pooled
+// connection is only ever reused on the context (shard) that opened it. Callers running on a
+// context listed as single-threaded (the engine's shards) or on a strand run the exchange in
+// place; any other caller gets a fresh strand on the fallback io_context.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "openrain/config.hpp"
 #include "openrain/engine.hpp"
@@ -44,7 +48,10 @@ Result<ParsedUrl> parse_base_url(std::string_view url);
 
 class UpstreamClient {
  public:
-  explicit UpstreamClient(boost::asio::io_context& io);
+  /// `fallback`: where exchanges from multi-threaded contexts run (on a fresh strand).
+  /// `single_threaded`: contexts each run by exactly one thread (no strand needed there).
+  explicit UpstreamClient(boost::asio::io_context& fallback,
+                          std::vector<const boost::asio::execution_context*> single_threaded = {});
   ~UpstreamClient();
 
   /// Send `req` to `provider` (base URL + req.path) and stream the response into `handler`.

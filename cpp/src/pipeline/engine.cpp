@@ -7,7 +7,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <cstdio>
 
@@ -149,8 +148,14 @@ void Exchange::abort() {
 // ---- Engine -------------------------------------------------------------------------------
 
 Engine::Engine(std::shared_ptr<const GatewayConfig> config, EngineOptions options)
-    : io_(options.threads > 0 ? options.threads : 1), config_(std::move(config)), options_(options) {
-  upstream_ = std::make_unique<UpstreamClient>(io_);
+    : config_(std::move(config)), options_(options) {
+  const int n = options.threads > 0 ? options.threads : 1;
+  std::vector<const asio::execution_context*> serial;
+  for (int i = 0; i < n; ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+    serial.push_back(&shards_.back()->io);
+  }
+  upstream_ = std::make_unique<UpstreamClient>(shards_.front()->io, std::move(serial));
   pipeline_ = std::make_unique<Pipeline>(config_, *upstream_);
 }
 
@@ -169,13 +174,14 @@ void Engine::start() {
   std::lock_guard<std::mutex> lock(start_mu_);
   if (started_) return;
   started_ = true;
-  work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
-      io_.get_executor());
-  for (int i = 0; i < options_.threads; ++i) {
-    threads_.emplace_back([this] {
+  for (auto& shard : shards_) {
+    Shard* sh = shard.get();
+    sh->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+        sh->io.get_executor());
+    sh->thread = std::thread([sh] {
       for (;;) {
         try {
-          io_.run();
+          sh->io.run();
           return;
         } catch (const std::exception& e) {  // backstop: never let a handler kill the thread
           std::fprintf(stderr, "openrain: engine handler threw: %s\n", e.what());
@@ -188,14 +194,15 @@ void Engine::start() {
 void Engine::stop() {
   std::lock_guard<std::mutex> lock(start_mu_);
   if (!started_) return;
-  work_.reset();
-  io_.stop();
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
+  for (auto& sh : shards_) {
+    sh->work.reset();
+    sh->io.stop();
   }
-  threads_.clear();
+  for (auto& sh : shards_) {
+    if (sh->thread.joinable()) sh->thread.join();
+    sh->io.restart();
+  }
   started_ = false;
-  io_.restart();
 }
 
 std::shared_ptr<const GatewayConfig> Engine::config() const { return config_; }
@@ -220,10 +227,11 @@ asio::awaitable<void> Engine::serve(HttpRequest req, ResponseSink& sink, CancelT
 std::shared_ptr<Exchange> Engine::submit(HttpRequest req) {
   start();
   auto ex = std::make_shared<Exchange>();
-  // Each request runs on its own strand: the request coroutine and its keep-alive pinger are
-  // serialised without locks.
+  // Round robin over the shards; a shard is single-threaded, so the request coroutine, its
+  // upstream connection and its keep-alive pinger are serialised without locks.
+  Shard& shard = *shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
   asio::co_spawn(
-      asio::make_strand(io_),
+      shard.io,
       [this, ex, req = std::move(req)]() mutable -> asio::awaitable<void> {
         co_await serve(std::move(req), *ex, ex->cancel_token());
         ex->abort();  // no-op when the pipeline completed the exchange; safety net otherwise
