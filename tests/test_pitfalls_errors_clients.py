@@ -184,14 +184,8 @@ def test_pitfall_ER6_empty_upstream_400_is_not_a_context_overflow(native_server:
 
 @pytest.mark.parametrize("stream", [False, True], ids=["nonstream", "stream"])
 @pytest.mark.parametrize("code", ["context_length_exceeded", "model_max_prompt_tokens_exceeded"])
-def test_pitfall_ER7_overflow_says_prompt_is_too_long(native_server: Any, mock: Any, code: str, stream: bool,
-                                                      request: Any) -> None:
-    if code == "model_max_prompt_tokens_exceeded":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "cpp/src/providers/openai.cpp classify_error() recognises overflow only by code "
-            "context_length_exceeded or message substrings ('maximum context length', 'context window'); "
-            "Codex's model_max_prompt_tokens_exceeded stays a plain InvalidRequest, so the Messages caller "
-            "never sees 'prompt is too long'")))
+def test_pitfall_ER7_overflow_says_prompt_is_too_long(native_server: Any, mock: Any, code: str,
+                                                      stream: bool) -> None:
     mock.enqueue(status=400, error_type="invalid_request_error", error_code=code,
                  error_message="prompt token count of 200123 exceeds the limit of 128000")
     r = _call(native_server, "messages", "gpt-4o-mini", stream=stream)

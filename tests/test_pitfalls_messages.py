@@ -364,11 +364,6 @@ def test_pitfall_MM4_url_image_inside_a_tool_result(native_server: Any, mock: An
     assert mock.last_request.json["messages"][2]["content"][0]["content"] == [image]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "images inside a tool_result are dropped for OpenAI (cpp/src/providers/openai_request.cpp: the tool "
-    "message keeps only text) and Gemini (cpp/src/providers/gemini_request.cpp: functionResponse keeps only "
-    "text); the loss is reported in x-openrain-dropped-fields, but the image is neither sent nor moved to "
-    "the next user turn"))
 @pytest.mark.parametrize("fam", ["openai", "gemini"])
 def test_pitfall_MM5_tool_result_images_are_not_dropped(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(text="ok")
@@ -416,10 +411,6 @@ def test_pitfall_MM6_public_url_is_not_a_gemini_file_uri(native_server: Any, moc
     assert [u for u in file_uris if u.startswith("https://example.com")] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an Anthropic `document` block is a Raw part (surfaces/anthropic_messages_parse.cpp) and the Gemini / "
-    "OpenAI request builders drop Raw parts (reported only in x-openrain-dropped-fields; 400 only with "
-    "x-openrain-strict), although Gemini has inlineData application/pdf and OpenAI a `file` part"))
 @pytest.mark.parametrize("fam", ["gemini", "openai"])
 def test_pitfall_MM7_pdf_documents_are_not_dropped(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(text="ok")

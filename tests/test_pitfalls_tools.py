@@ -203,10 +203,6 @@ def test_pitfall_TC6_forced_tool_choice_with_thinking(native_server: Any, mock: 
             body.get("tool_choice", {"type": "auto"})["type"] in ("auto", "none")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "same cause as TC8: the server tool is declared to OpenAI as a parameterless function named web_search "
-    "(cpp/src/providers/openai_request.cpp), so tool_choice points the model at a client function that does "
-    "not exist instead of being dropped, adjusted or rejected"))
 def test_pitfall_TC7_tool_choice_for_a_removed_tool(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     r = _messages(native_server, "gpt-4o-mini", tools=[WEATHER, {"type": "web_search_20250305", "name": "web_search"}],
@@ -231,12 +227,6 @@ def test_pitfall_TC8_hosted_responses_tool_is_a_named_400(native_server: Any, mo
     assert mock.request_count == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a Messages server tool (web_search_20250305) is declared to OpenAI as {type: function, function: "
-    "{name: web_search}} and to Gemini as functionDeclarations [{name: web_search}] — a parameterless client "
-    "function — with no 400 and no x-openrain-dropped-fields, even with x-openrain-strict: the tool writers in "
-    "cpp/src/providers/openai_request.cpp and gemini_request.cpp treat every ToolDef as a function, although "
-    "surfaces/anthropic_messages.hpp says other providers must reject a ToolDef carrying a server tool"))
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 @pytest.mark.parametrize("fam", ["openai", "gemini"])
 def test_pitfall_TC8_server_tool_to_other_upstreams_is_a_named_400(native_server: Any, mock: Any, fam: str,
@@ -337,12 +327,7 @@ def test_pitfall_TC12_function_response_is_always_an_object(native_server: Any, 
 
 
 @pytest.mark.parametrize("fam", ["openai", "gemini"])
-def test_pitfall_TC13_is_error_stays_visible(native_server: Any, mock: Any, fam: str, request: Any) -> None:
-    if fam == "openai":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "cpp/src/providers/openai_request.cpp writes a Role::Tool message's content without looking at "
-            "Message::is_error (gemini_request.cpp marks it), so a failed tool result reaches an OpenAI "
-            "upstream as a plain success")))
+def test_pitfall_TC13_is_error_stays_visible(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(text="ok")
     _messages(native_server, ALIASES[fam], tools=[WEATHER], messages=[
         {"role": "user", "content": "weather?"},
@@ -386,11 +371,6 @@ def test_pitfall_TC15_non_stream_tool_calls_survive(native_server: Any, mock: An
         ("get_weather", {"city": "Oslo"})]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a function_call without a function_call_output is forwarded as-is: the Responses parser "
-    "(cpp/src/surfaces/openai_responses_parse.cpp) and the Anthropic / Gemini request builders have no orphan "
-    "policy (no synthesized result, no early 400), so Anthropic gets a tool_use followed by plain user text and "
-    "Gemini a functionCall turn without its functionResponse — both reject that"))
 @pytest.mark.parametrize("fam", ["anthropic", "gemini"])
 def test_pitfall_TC16_orphan_call_never_reaches_the_upstream_unanswered(native_server: Any, mock: Any,
                                                                          fam: str) -> None:

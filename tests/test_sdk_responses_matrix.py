@@ -315,10 +315,6 @@ def test_request_echo(sdk: Any, fam: Family, mock: Any, compat: Any) -> None:
     assert resp.store is False and resp.previous_response_id is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "openai_responses_echo() in cpp/src/surfaces/openai_responses_render.cpp writes \"instructions\": null "
-    "unconditionally: the parsed instructions become a leading System message and nothing keeps them for "
-    "the echo"))
 def test_request_echo_instructions(sdk: Any, fam: Family, mock: Any, compat: Any) -> None:
     compat("request echo")
     mock.enqueue(text="ok")

@@ -40,13 +40,16 @@ struct ContentPart {
     Image,             // url (http(s)) or inline base64 (media_type + data)
     Thinking,          // reasoning text + signature (Anthropic thinking block)
     RedactedThinking,  // opaque data
-    Raw,               // a block only the source protocol understands (raw JSON), e.g. document
+    File,              // a document (PDF, ...): inline base64 (media_type + data) or url
+    Raw,               // a block only the source protocol understands (raw JSON)
   };
   Kind kind = Kind::Text;
   std::string text;        // Text / Thinking
-  std::string url;         // Image by URL (http/https); empty when inline
-  std::string media_type;  // Image inline: "image/png"
-  std::string data;        // Image inline: base64 without "data:" prefix; RedactedThinking data
+  std::string url;         // Image / File by URL (http/https); empty when inline
+  std::string media_type;  // Image / File inline: "image/png", "application/pdf"
+  std::string data;        // Image / File inline: base64 without "data:" prefix;
+                           // RedactedThinking data
+  std::string filename;    // File: file name or document title, optional
   std::string detail;      // OpenAI image detail ("auto"/"low"/"high"), optional
   std::string signature;   // Thinking signature / Gemini thoughtSignature on a text part
   std::string raw;         // Raw: the block JSON; for other kinds: source-protocol extras object
@@ -73,6 +76,13 @@ struct Message {
 };
 
 struct ToolDef {
+  /// Function: a client tool the model calls with JSON arguments (every provider has them).
+  /// Server: a tool the upstream itself runs (Anthropic web_search_20250305, bash_20250124, ...),
+  /// carried whole in `raw_extras`; only a provider of the source protocol can declare it
+  /// (providers/request_policy.hpp rejects it for the others).
+  enum class Kind : uint8_t { Function, Server };
+  Kind kind = Kind::Function;
+  std::string type;                // Server: the native tool type, e.g. "web_search_20250305"
   std::string name;
   std::string description;
   std::string parameters;          // JSON Schema (raw JSON); empty when the caller gave none

@@ -16,6 +16,7 @@
 #include "pipeline/fold.hpp"
 #include "pipeline/stage_metrics.hpp"
 #include "providers/provider.hpp"
+#include "providers/request_policy.hpp"
 #include "surfaces/anthropic_messages.hpp"
 #include "surfaces/openai_chat.hpp"
 
@@ -337,6 +338,11 @@ boost::asio::awaitable<void> Pipeline::run(HttpRequest req, ResponseSink& sink,
     co_return;
   }
 
+  // Rules every upstream request obeys (server tools, orphan tool calls), before any provider.
+  if (Status policy = providers::apply_request_policy(creq, provider.protocol()); !policy.ok()) {
+    co_await send_error(*surface, policy.error(), sink);
+    co_return;
+  }
   providers::TranslationReport report;
   Result<providers::UpstreamRequest> upstream_req = provider.build_request(creq, dep, report);
   if (!upstream_req.ok()) {

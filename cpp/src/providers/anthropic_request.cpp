@@ -124,6 +124,7 @@ class RequestEncoder {
   Status build_turns(std::vector<Turn>& turns);
   Status content_block(const ContentPart& p, Role role, const std::string& path, std::string& out);
   Status image_block(const ContentPart& p, const std::string& path, std::string& out);
+  Status document_block(const ContentPart& p, std::string& out);
   Status tool_result_block(const Message& m, size_t i, std::string& out);
   Status tool_use_block(const ToolCall& c, size_t i, size_t j, std::string& out);
   Status write_tools(Writer& w);
@@ -301,6 +302,24 @@ Status RequestEncoder::image_block(const ContentPart& p, const std::string& path
   return {};
 }
 
+Status RequestEncoder::document_block(const ContentPart& p, std::string& out) {
+  Writer w(out);
+  w.begin_object().field("type", "document").key("source").begin_object();
+  if (!p.data.empty()) {
+    w.field("type", "base64").field("media_type", p.media_type).field("data", p.data);
+  } else {
+    w.field("type", "url").field("url", p.url);
+  }
+  w.end_object();
+  if (same_) {
+    write_extras(w, p.raw, {"type", "source"});
+  } else if (!p.filename.empty()) {
+    w.field("title", p.filename);
+  }
+  w.end_object();
+  return {};
+}
+
 /// Encode one content part of a user/assistant message into `out` (left empty when the part is
 /// not sent).
 Status RequestEncoder::content_block(const ContentPart& p, Role role, const std::string& path,
@@ -332,6 +351,12 @@ Status RequestEncoder::content_block(const ContentPart& p, Role role, const std:
       if (role != Role::Assistant || p.data.empty() || req_.source == Protocol::Gemini) return {};
       w.begin_object().field("type", "redacted_thinking").field("data", p.data).end_object();
       return {};
+    case K::File:
+      if (role == Role::Assistant) {  // documents are user content
+        drop(path);
+        return {};
+      }
+      return document_block(p, out);
     case K::Raw:
       if (same_ && !blank(p.raw)) {
         out.append(trim(p.raw));
@@ -464,37 +489,32 @@ Status RequestEncoder::write_tools(Writer& w) {
   for (size_t i = 0; i < req_.tools.size(); ++i) {
     const ToolDef& t = req_.tools[i];
     std::string_view params = trim(t.parameters);
-    bool server_tool = false;
-    if (same_ && params.empty() && !no_extras(t.raw_extras)) {
-      // A typed server tool ({"type":"web_search_20250305",...}) has no input_schema.
-      auto parsed = json::thread_reader().parse(t.raw_extras);
-      json::Object o;
-      server_tool = parsed.ok() && parsed.value().get_object().get(o) == simdjson::SUCCESS &&
-                    json::has_key(o, "type");
+    if (t.kind == ToolDef::Kind::Server && !no_extras(t.raw_extras)) {
+      // A typed server tool ({"type":"web_search_20250305",...}): the caller's object, unchanged.
+      w.raw(trim(t.raw_extras));
+      continue;
     }
     w.begin_object().field("name", t.name);
     if (!t.description.empty()) w.field("description", t.description);
-    if (!server_tool) {
-      if (params.empty()) {
+    if (params.empty()) {
+      w.field_raw("input_schema", R"({"type":"object","properties":{}})");
+    } else {
+      std::string param = json::path_index("tools", i) + ".function.parameters";
+      auto parsed = json::thread_reader().parse(params);
+      json::Object o;
+      if (!parsed.ok() || parsed.value().get_object().get(o) != simdjson::SUCCESS) {
+        return Error::invalid("Invalid value for '" + param + "': expected a JSON Schema object.",
+                              param, "invalid_tool_schema");
+      }
+      if (json::has_key(o, "type")) {
+        w.field_raw("input_schema", params);
+      } else if (o.size() == 0) {
         w.field_raw("input_schema", R"({"type":"object","properties":{}})");
       } else {
-        std::string param = json::path_index("tools", i) + ".function.parameters";
-        auto parsed = json::thread_reader().parse(params);
-        json::Object o;
-        if (!parsed.ok() || parsed.value().get_object().get(o) != simdjson::SUCCESS) {
-          return Error::invalid("Invalid value for '" + param + "': expected a JSON Schema object.",
-                                param, "invalid_tool_schema");
-        }
-        if (json::has_key(o, "type")) {
-          w.field_raw("input_schema", params);
-        } else if (o.size() == 0) {
-          w.field_raw("input_schema", R"({"type":"object","properties":{}})");
-        } else {
-          // Anthropic requires an object schema with an explicit "type".
-          std::string s = R"({"type":"object",)";
-          s.append(trim(params.substr(1)));
-          w.field_raw("input_schema", s);
-        }
+        // Anthropic requires an object schema with an explicit "type".
+        std::string s = R"({"type":"object",)";
+        s.append(trim(params.substr(1)));
+        w.field_raw("input_schema", s);
       }
     }
     if (t.strict && *t.strict) w.field("strict", true);

@@ -119,6 +119,13 @@ void add_parts(const ChatRequest& req, const Message& m, size_t mi, bool model_t
         part.json = text_part(p.text, p.signature);
         break;
       case ContentPart::Kind::Image: part.json = image_part(p); break;
+      case ContentPart::Kind::File:
+        if (p.data.empty()) {  // a document by URL: Gemini takes only Files-API URIs there
+          report.dropped.push_back(content_path(mi, j));
+          continue;
+        }
+        part.json = inline_part(p.media_type, p.data);
+        break;
       case ContentPart::Kind::Raw:
         if (req.source == Protocol::Gemini && !p.raw.empty()) {
           part.json = p.raw;
@@ -135,13 +142,19 @@ void add_parts(const ChatRequest& req, const Message& m, size_t mi, bool model_t
   }
 }
 
-/// Concatenated text of a tool result; non-text parts are reported.
-std::string tool_text(const Message& m, size_t mi, TranslationReport& report) {
+/// Concatenated text of a tool result. Images and inline files become parts in `media` (sent
+/// next to the functionResponse parts); other non-text parts are reported.
+std::string tool_text(const Message& m, size_t mi, std::vector<std::string>& media,
+                      TranslationReport& report) {
   std::string text;
   for (size_t j = 0; j < m.content.size(); ++j) {
     const ContentPart& p = m.content[j];
     if (p.kind == ContentPart::Kind::Text) {
       text += p.text;
+    } else if (p.kind == ContentPart::Kind::Image) {
+      media.push_back(image_part(p));
+    } else if (p.kind == ContentPart::Kind::File && !p.data.empty()) {
+      media.push_back(inline_part(p.media_type, p.data));
     } else {
       report.dropped.push_back(content_path(mi, j));
     }
@@ -282,6 +295,7 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
     std::string json;
   };
   std::vector<PendingResponse> pending;
+  std::vector<std::string> pending_media;  // images / files the pending results returned
   json::Reader reader;
 
   auto flush_responses = [&]() {
@@ -298,7 +312,13 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
       part.json = std::move(p.json);
       c.parts.push_back(std::move(part));
     }
+    for (auto& m : pending_media) {  // after every functionResponse: the counts must match
+      Part part;
+      part.json = std::move(m);
+      c.parts.push_back(std::move(part));
+    }
     pending.clear();
+    pending_media.clear();
     add_content(contents, std::move(c));
   };
 
@@ -381,7 +401,8 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
             break;
           }
         }
-        pending.push_back({order, function_response_part(name, m, tool_text(m, i, report))});
+        std::string text = tool_text(m, i, pending_media, report);
+        pending.push_back({order, function_response_part(name, m, text)});
         break;
       }
     }

@@ -97,6 +97,33 @@ std::optional<double> parse_retry_after(const Headers& headers) {
   return std::nullopt;
 }
 
+// Explicit context-overflow markers of OpenAI and OpenAI-compatible servers. Only explicit
+// markers count: a bare 400 is never guessed to be an overflow.
+constexpr std::string_view kOverflowCodes[] = {
+    "context_length_exceeded",           // OpenAI, Groq, DeepSeek, most compatible servers
+    "model_max_prompt_tokens_exceeded",  // GitHub Copilot / Codex
+    "exceed_context_size_error",         // llama.cpp server
+    "context_window_exceeded",
+};
+constexpr std::string_view kOverflowMessages[] = {
+    "maximum context length",             // "This model's maximum context length is N tokens"
+    "context window",                     // "... exceeds the context window of this model"
+    "context_length_exceeded",
+    "model_max_prompt_tokens_exceeded",
+    "exceeds the available context size",  // llama.cpp
+    "prompt is too long",                  // Anthropic wording via compatible proxies
+};
+
+bool is_context_overflow(const ErrorBody& b) {
+  for (std::string_view c : kOverflowCodes) {
+    if (iequals(b.code, c) || iequals(b.type, c)) return true;
+  }
+  for (std::string_view m : kOverflowMessages) {
+    if (icontains(b.message, m)) return true;
+  }
+  return false;
+}
+
 ErrorKind kind_from_fields(const ErrorBody& b, bool context_overflow) {
   auto is = [&](std::string_view v) { return b.code == v || b.type == v; };
   if (is("insufficient_quota")) return ErrorKind::QuotaExceeded;
@@ -190,10 +217,7 @@ Error classify(int status, const Headers& headers, const ErrorBody& body,
     e.message = "upstream provider " + name + " returned HTTP " + status_text +
                 " with a non-JSON body";
   } else {
-    bool overflow = body.code == "context_length_exceeded" ||
-                    icontains(body.message, "maximum context length") ||
-                    icontains(body.message, "context window") ||
-                    icontains(body.message, "context_length_exceeded");
+    const bool overflow = is_context_overflow(body);
     ErrorKind kind = ErrorKind::UpstreamServerError;
     int http = 0;
     switch (status) {

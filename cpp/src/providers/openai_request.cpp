@@ -4,6 +4,9 @@
 // keeps its unmodelled fields: top-level extras, raw content parts and per-part extras are
 // re-emitted verbatim; for other sources they are never emitted. Quirks decide developer-role
 // support, the max-tokens field name, stream_options, response_format support and Mistral ids.
+// Tool messages carry text only: images / files a tool returned go in one user message after the
+// run of tool messages (with a text line naming the calls), and is_error becomes an "Error: "
+// prefix. Inline File parts (PDFs) in user turns become `file` parts with a data URL.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +51,16 @@ std::string_view object_members(std::string_view raw) {
   return {};
 }
 
+/// Marks a failed tool result (Anthropic is_error) in the text an OpenAI model sees.
+constexpr std::string_view kToolErrorPrefix = "Error: ";
+
+/// A file name for an inline file that came without one ("document.pdf").
+std::string default_filename(std::string_view media_type) {
+  if (media_type == "application/pdf") return "document.pdf";
+  if (media_type == "text/plain") return "document.txt";
+  return "document";
+}
+
 class BodyWriter {
  public:
   BodyWriter(const ChatRequest& req, const Deployment& d, TranslationReport& report,
@@ -61,7 +74,11 @@ class BodyWriter {
     w_.value(d_.model != nullptr ? std::string_view(d_.model->model) : std::string_view(req_.model));
     emit_key("messages");
     w_.begin_array();
-    for (size_t i = 0; i < req_.messages.size(); ++i) write_message(req_.messages[i], i);
+    for (size_t i = 0; i < req_.messages.size(); ++i) {
+      if (req_.messages[i].role != Role::Tool) flush_tool_media();
+      write_message(req_.messages[i], i);
+    }
+    flush_tool_media();
     w_.end_array();
     write_tools();
     if (Status s = write_response_format(); !s.ok()) return s;
@@ -103,6 +120,10 @@ class BodyWriter {
         case ContentPart::Kind::RedactedThinking:
           drop(mi, j, "redacted_thinking", dropped_redacted_);
           break;
+        case ContentPart::Kind::File:
+          if (allow_images && !p.data.empty()) parts.push_back(&p);  // inline files only
+          else drop(mi, j, "file", dropped_file_);
+          break;
         case ContentPart::Kind::Raw:
           if (same_source_ && !p.raw.empty()) parts.push_back(&p);
           else drop(mi, j, "raw", dropped_raw_);
@@ -120,6 +141,11 @@ class BodyWriter {
     w_.begin_object();
     if (p.kind == ContentPart::Kind::Text) {
       w_.field("type", "text").field("text", p.text);
+    } else if (p.kind == ContentPart::Kind::File) {  // inline only (see usable_parts)
+      w_.field("type", "file").key("file").begin_object();
+      w_.field("filename", p.filename.empty() ? default_filename(p.media_type) : p.filename);
+      w_.field("file_data", "data:" + p.media_type + ";base64," + p.data);
+      w_.end_object();
     } else {  // Image
       w_.field("type", "image_url").key("image_url").begin_object();
       if (!p.url.empty()) {
@@ -197,10 +223,70 @@ class BodyWriter {
       case Role::Tool:
         w_.field("role", "tool");
         w_.field("tool_call_id", tool_id(m.tool_call_id));
-        write_content(m, mi, /*allow_images=*/false, /*null_when_empty=*/false);
+        write_tool_content(m, mi);
         break;
     }
     w_.end_object();
+  }
+
+  // A tool message carries text only: images and files it returned are kept for one user
+  // message after the run of tool messages (OpenAI wants every result right after its call);
+  // an Anthropic is_error becomes a visible "Error: " prefix (OpenAI has no such flag).
+  void write_tool_content(const Message& m, size_t mi) {
+    std::vector<const ContentPart*> parts;
+    size_t media = 0;
+    for (const ContentPart* p : usable_parts(m, mi, /*allow_images=*/true)) {
+      if (p->kind == ContentPart::Kind::Image || p->kind == ContentPart::Kind::File) {
+        pending_media_.push_back(p);
+        ++media;
+      } else {
+        parts.push_back(p);
+      }
+    }
+    std::string notice;
+    if (media > 0) {
+      pending_media_calls_.push_back(m.tool_call_id);
+      notice = "[" + std::to_string(media) + (media == 1 ? " attachment" : " attachments") +
+               " returned: see the next user message]";
+    }
+    const std::string_view prefix = m.is_error ? kToolErrorPrefix : std::string_view();
+    bool all_text = true;
+    for (const ContentPart* p : parts) all_text = all_text && p->kind == ContentPart::Kind::Text;
+    w_.key("content");
+    const bool single = parts.size() == 1 && !same_source_;
+    if (all_text && (parts.empty() || m.content_was_string || single)) {
+      std::string text(prefix);
+      for (const ContentPart* p : parts) text += p->text;
+      if (!notice.empty()) {
+        if (text.size() > prefix.size()) text += "\n";
+        text += notice;
+      }
+      w_.value(text);
+      return;
+    }
+    w_.begin_array();
+    if (!prefix.empty()) w_.begin_object().field("type", "text").field("text", prefix).end_object();
+    for (const ContentPart* p : parts) write_part(*p);
+    if (!notice.empty()) w_.begin_object().field("type", "text").field("text", notice).end_object();
+    w_.end_array();
+  }
+
+  // The user message holding the attachments of the tool results just written.
+  void flush_tool_media() {
+    if (pending_media_.empty()) return;
+    w_.begin_object().field("role", "user").key("content").begin_array();
+    std::string intro = "Attachments returned by tool call";
+    intro += pending_media_calls_.size() == 1 ? " " : "s ";
+    for (size_t k = 0; k < pending_media_calls_.size(); ++k) {
+      if (k > 0) intro += ", ";
+      intro += tool_id(pending_media_calls_[k]);
+    }
+    intro += ":";
+    w_.begin_object().field("type", "text").field("text", intro).end_object();
+    for (const ContentPart* p : pending_media_) write_part(*p);
+    w_.end_array().end_object();
+    pending_media_.clear();
+    pending_media_calls_.clear();
   }
 
   void write_tools() {
@@ -327,6 +413,9 @@ class BodyWriter {
   bool dropped_thinking_ = false;
   bool dropped_redacted_ = false;
   bool dropped_raw_ = false;
+  bool dropped_file_ = false;
+  std::vector<const ContentPart*> pending_media_;  // tool-result images/files not yet sent
+  std::vector<std::string> pending_media_calls_;   // the calls that returned them
 };
 
 }  // namespace

@@ -14,7 +14,10 @@
 //   * `cache_control` (and other unmodelled members) of text/image blocks and system blocks is
 //     kept as the part's `raw` extras object, e.g. {"cache_control":{"type":"ephemeral"}};
 //     a `tool_result`'s own cache_control goes on the last part of that Tool message's content.
-//   * document / search_result / server-tool / container / file-image blocks become
+//   * `document` blocks with a base64 or url source become ContentPart::Kind::File (media_type +
+//     data, or url; `filename` = title; the other members such as context, citations and
+//     cache_control as `raw` extras), so other upstreams get the PDF too. Documents with text /
+//     content / file sources, search_result, server-tool, container and file-image blocks become
 //     ContentPart::Kind::Raw holding the block JSON (only an Anthropic upstream can take them).
 //   * service_tier, container, mcp_servers, context_management, top-level cache_control and
 //     inference_geo are ChatRequest::extras; metadata, thinking and output_config are modelled
@@ -22,9 +25,9 @@
 //     merge the caller's unmodelled members back; `anthropic-beta` headers (repeatable) become
 //     one forward_headers entry, values joined with ",".
 //   * Server tools (a `tools[i]` whose `type` is not "custom", e.g. web_search_20250305) become a
-//     ToolDef with the tool's name, empty `parameters` and the whole tool object as
-//     `raw_extras`: an Anthropic upstream re-emits them unchanged; any other provider must reject
-//     such a tool (it is not a function) rather than declare it as a parameterless function.
+//     ToolDef of kind Server with the tool's name and type, empty `parameters` and the whole tool
+//     object as `raw_extras`: an Anthropic upstream re-emits them unchanged; for any other
+//     upstream providers/request_policy.hpp rejects them with a 400 naming the tool.
 //   * Ordering inside an assistant turn: text / thinking / raw blocks stay in order in `content`;
 //     tool_use blocks go to `tool_calls` (their position relative to text is not kept).
 // Thread-safety: the Surface is stateless and shared; parsing uses json::thread_reader() (one per

@@ -153,6 +153,8 @@ class Parser {
   /// Blocks allowed anywhere content appears (text, image, raw): appended to `parts`.
   Status parse_common_block(Element v, Object b, std::string_view type, const std::string& path,
                             std::vector<ContentPart>& parts);
+  /// A base64 or url `document` → a File part (true); false leaves the block Raw.
+  bool parse_document(Object b, std::vector<ContentPart>& parts);
   Status parse_image(Element v, Object b, const std::string& path,
                      std::vector<ContentPart>& parts);
   Status parse_assistant_block(Element v, const std::string& path, Message& m);
@@ -404,13 +406,48 @@ Status Parser::parse_common_block(Element v, Object b, std::string_view type,
     return {};
   }
   if (type == "image") return parse_image(v, b, path, parts);
-  // document, search_result, server-tool blocks, container_upload, and block types newer than
-  // this gateway: only an Anthropic upstream can take them, byte for byte.
+  if (type == "document" && parse_document(b, parts)) return {};
+  // Other documents (text / content / file sources), search_result, server-tool blocks,
+  // container_upload, and block types newer than this gateway: only an Anthropic upstream can
+  // take them, byte for byte.
   ContentPart p;
   p.kind = ContentPart::Kind::Raw;
   p.raw = json::to_json(v);
   parts.push_back(std::move(p));
   return {};
+}
+
+bool Parser::parse_document(Object b, std::vector<ContentPart>& parts) {
+  auto src_el = member(b, "source");
+  Object src;
+  if (!src_el || src_el->get_object().get(src) != simdjson::SUCCESS) return false;
+  std::string_view stype = json::get_string(src, "type");
+  ContentPart p;
+  p.kind = ContentPart::Kind::File;
+  if (stype == "base64") {
+    p.media_type = std::string(json::get_string(src, "media_type"));
+    p.data = std::string(json::get_string(src, "data"));
+    if (p.media_type.empty() || p.data.empty()) return false;
+  } else if (stype == "url") {
+    p.url = std::string(json::get_string(src, "url"));
+    if (p.url.empty()) return false;
+  } else {
+    return false;  // text / content / file sources stay Raw
+  }
+  p.filename = std::string(json::get_string(b, "title"));
+  std::string extras;  // title, context, citations, cache_control: for an Anthropic upstream
+  for (auto f : b) {
+    std::string_view k = f.key;
+    if (k == "type" || k == "source") continue;
+    extras += extras.empty() ? "{" : ",";
+    json::append_quoted(extras, k);
+    extras += ':';
+    extras += json::to_json(f.value);
+  }
+  if (!extras.empty()) extras += '}';
+  p.raw = std::move(extras);
+  parts.push_back(std::move(p));
+  return true;
 }
 
 Status Parser::parse_image(Element v, Object b, const std::string& path,
@@ -560,6 +597,8 @@ Status Parser::parse_tools(Element v) {
       // object travels raw and only an Anthropic upstream re-emits it (see the header).
       AM_ASSIGN(sname, opt_str(o, "name", path));
       ToolDef st;
+      st.kind = ToolDef::Kind::Server;
+      st.type = std::string(*type);
       if (sname) st.name = std::string(*sname);
       st.raw_extras = json::to_json(e);
       req_.tools.push_back(std::move(st));

@@ -8,6 +8,9 @@
 // canonical events as `chat.completion.chunk` SSE frames ending in `data: [DONE]`, rendering the
 // folded non-streaming `chat.completion` body, and OpenAI-shaped errors (surfaces/openai_errors).
 // The `model` echoed to the caller is always the alias, never the upstream model id.
+// Content parts: text, image_url (http(s) or base64 data URL) and inline `file` parts
+// (`file_data` data URL, e.g. a PDF → ContentPart::Kind::File) via surfaces/openai_parts;
+// files by `file_id` and input_audio are 400s (nothing is stored or fetched here).
 // Thread-safety: the Surface is stateless and shared; parsing uses json::thread_reader() (one per
 // thread); each encoder is per-request and single-threaded.
 #pragma once

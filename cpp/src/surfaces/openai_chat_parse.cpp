@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "json/reader.hpp"
-#include "providers/common.hpp"
 #include "surfaces/openai_chat.hpp"
+#include "surfaces/openai_parts.hpp"
 
 namespace openrain::surfaces {
 
@@ -134,51 +134,7 @@ Result<Object> req_object(Object o, std::string_view key, std::string_view paren
   return *r.value();
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool is_base64_payload(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=' || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/// ^[a-zA-Z0-9_-]{1,64}$ with OpenAI's messages.
-Status check_function_name(std::string_view name, const std::string& path) {
-  if (name.size() > 64) {
-    return bad_value(path,
-                     "Invalid '" + path +
-                         "': string too long. Expected a string with maximum length 64, but got a "
-                         "string with length " +
-                         std::to_string(name.size()) + " instead.",
-                     "string_above_max_length");
-  }
-  bool ok = !name.empty();
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '-')) {
-      ok = false;
-      break;
-    }
-  }
-  if (!ok) {
-    return bad_value(path, "Invalid '" + path +
-                               "': string does not match pattern. Expected a string that matches "
-                               "the pattern '^[a-zA-Z0-9_-]+$'.");
-  }
-  return {};
-}
+using openai_parts::check_function_name;
 
 enum class ContentMode { TextOnly, User, Assistant };
 
@@ -196,6 +152,7 @@ class Parser {
                        Message& m);
   Status parse_part(Element v, const std::string& path, ContentMode mode, Message& m);
   Status parse_image(Object part, const std::string& path, Message& m);
+  Status parse_file(Object part, const std::string& path, Message& m);
   Status parse_tool_calls(Object o, const std::string& path, Message& m);
   Status parse_tools(Element v);
   Status parse_tool_choice(Element v);
@@ -473,15 +430,14 @@ Status Parser::parse_part(Element v, const std::string& path, ContentMode mode, 
   Object po = v.get_object().value_unsafe();
   OR_ASSIGN(type, req_string(po, "type", path));
   if (type == "text") {
-    OR_ASSIGN(text, req_string(po, "text", path));
-    ContentPart p;
-    p.text = std::string(text);
+    OR_ASSIGN(p, openai_parts::text_part(po, "text", path));
     m.content.push_back(std::move(p));
     return {};
   }
   if (mode == ContentMode::User) {
     if (type == "image_url") return parse_image(po, path, m);
-    if (type == "input_audio" || type == "file") {
+    if (type == "file") return parse_file(po, path, m);
+    if (type == "input_audio") {
       return unsupported(path, "Unsupported content part: '" + std::string(type) +
                                    "' parts are not supported by this gateway.");
     }
@@ -510,26 +466,22 @@ Status Parser::parse_image(Object part, const std::string& path, Message& m) {
   OR_ASSIGN(url, req_string(img, "url", ipath));
   OR_ASSIGN(detail, json::opt_string(img, "detail", ipath));
   const std::string upath = json::path_key(ipath, "url");
-  ContentPart p;
-  p.kind = ContentPart::Kind::Image;
-  if (starts_with_ci(url, "data:")) {
-    auto d = providers::parse_data_url(url);
-    if (!d || !is_base64_payload(d->data)) {
-      return bad_value(upath, "Invalid '" + upath +
-                                  "': expected a base64-encoded data URL such as "
-                                  "'data:image/png;base64,...'.",
-                       "invalid_image_url");
-    }
-    p.media_type = std::move(d->media_type);
-    p.data = std::move(d->data);
-  } else if (starts_with_ci(url, "http://") || starts_with_ci(url, "https://")) {
-    p.url = std::string(url);
-  } else {
-    return bad_value(upath, "Invalid '" + upath +
-                                "': expected an http(s) URL or a base64-encoded data URL.",
-                     "invalid_image_url");
+  OR_ASSIGN(p, openai_parts::image_part(url, detail.value_or(std::string_view()), upath));
+  m.content.push_back(std::move(p));
+  return {};
+}
+
+Status Parser::parse_file(Object part, const std::string& path, Message& m) {
+  const std::string fpath = json::path_key(path, "file");
+  OR_ASSIGN(file, req_object(part, "file", path));
+  OR_ASSIGN(data, json::opt_string(file, "file_data", fpath));
+  OR_ASSIGN(filename, json::opt_string(file, "filename", fpath));
+  if (!data) {
+    return unsupported(path, "Unsupported content part: 'file' parts by 'file_id' are not "
+                             "supported by this gateway; send the file inline in 'file_data'.");
   }
-  if (detail) p.detail = std::string(*detail);
+  OR_ASSIGN(p, openai_parts::file_part(*data, filename.value_or(std::string_view()),
+                                       json::path_key(fpath, "file_data")));
   m.content.push_back(std::move(p));
   return {};
 }

@@ -21,7 +21,10 @@
 //   * `reasoning` items become a ContentPart::Kind::Thinking with `text` = the summary texts joined
 //     by "\n\n", an empty `signature` (an encrypted_content is only valid for OpenAI, so other
 //     providers never replay it) and `raw` = the whole item JSON for a Responses upstream.
-//   * `instructions` (non-empty) becomes a System message placed first.
+//   * input_file parts (user content and function_call_output) become ContentPart::Kind::File:
+//     inline `file_data` data URLs, or http(s) `file_url`s; by `file_id` they are 400s.
+//   * `instructions` (non-empty) becomes a System message placed first; the string as given is
+//     also kept raw in extras under "instructions", only for the Response object's echo.
 //   * function tools are flat; `strict` defaults to TRUE here (Responses semantics), so a ToolDef
 //     always carries an explicit strict. Hosted tools (web_search, file_search, ...) are 400s.
 //   * `text` and `reasoning` are modelled (response_format, reasoning_effort / include_thoughts)

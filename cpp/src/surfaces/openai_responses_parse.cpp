@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "json/reader.hpp"
-#include "providers/common.hpp"
+#include "surfaces/openai_parts.hpp"
 #include "surfaces/openai_responses.hpp"
 
 namespace openrain::surfaces {
@@ -125,48 +125,7 @@ Result<std::string_view> req_string(Object o, std::string_view key, std::string_
   return *r.value();
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool is_base64_payload(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=' || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/// ^[a-zA-Z0-9_-]{1,64}$ with OpenAI's messages.
-Status check_function_name(std::string_view name, const std::string& path) {
-  if (name.size() > 64) {
-    return bad_value(path,
-                     "Invalid '" + path +
-                         "': string too long. Expected a string with maximum length 64, but got a "
-                         "string with length " +
-                         std::to_string(name.size()) + " instead.",
-                     "string_above_max_length");
-  }
-  bool ok = !name.empty();
-  for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '-');
-  }
-  if (!ok) {
-    return bad_value(path, "Invalid '" + path +
-                               "': string does not match pattern. Expected a string that matches "
-                               "the pattern '^[a-zA-Z0-9_-]+$'.");
-  }
-  return {};
-}
+using openai_parts::check_function_name;
 
 constexpr std::string_view kStateless =
     "OpenRain does not store responses; send the full conversation in `input` instead of ";
@@ -191,6 +150,7 @@ class Parser {
   Status parse_parts(Element content, const std::string& path, PartMode mode, Message& m);
   Status parse_part(Element v, const std::string& path, PartMode mode, Message& m);
   Status parse_image(Object part, const std::string& path, Message& m);
+  Status parse_file(Object part, const std::string& path, Message& m);
   Status parse_tools(Element v);
   Status parse_tool_choice(Element v);
   Status parse_text(Element v);
@@ -217,6 +177,11 @@ Result<ChatRequest> Parser::run(Object root) {
 
   if (!has_model_) return missing("model");
   if (!has_input_) return missing("input");
+  if (instructions_) {  // echoed as given by the Response object (see openai_responses_echo)
+    std::string quoted;
+    json::append_quoted(quoted, *instructions_);
+    set_extra("instructions", std::move(quoted));
+  }
   if (instructions_ && !instructions_->empty()) {
     Message sys;
     sys.role = Role::System;
@@ -576,9 +541,7 @@ Status Parser::parse_part(Element v, const std::string& path, PartMode mode, Mes
   Object po = v.get_object().value_unsafe();
   RS_ASSIGN(type, req_string(po, "type", path));
   if (type == "input_text" || type == "output_text") {
-    RS_ASSIGN(text, req_string(po, "text", path));
-    ContentPart p;
-    p.text = std::string(text);
+    RS_ASSIGN(p, openai_parts::text_part(po, "text", path));
     m.content.push_back(std::move(p));
     return {};
   }
@@ -591,6 +554,9 @@ Status Parser::parse_part(Element v, const std::string& path, PartMode mode, Mes
   }
   if (type == "input_image" && (mode == PartMode::User || mode == PartMode::ToolOutput)) {
     return parse_image(po, path, m);
+  }
+  if (type == "input_file" && (mode == PartMode::User || mode == PartMode::ToolOutput)) {
+    return parse_file(po, path, m);
   }
   if (type == "input_file" || type == "input_audio") {
     return unsupported(path, "Unsupported content part: '" + std::string(type) +
@@ -621,28 +587,37 @@ Status Parser::parse_image(Object part, const std::string& path, Message& m) {
     }
     return missing(upath);
   }
-  ContentPart p;
-  p.kind = ContentPart::Kind::Image;
-  if (starts_with_ci(*url, "data:")) {
-    auto d = providers::parse_data_url(*url);
-    if (!d || !is_base64_payload(d->data)) {
-      return bad_value(upath, "Invalid '" + upath +
-                                  "': expected a base64-encoded data URL such as "
-                                  "'data:image/png;base64,...'.",
-                       "invalid_image_url");
-    }
-    p.media_type = std::move(d->media_type);
-    p.data = std::move(d->data);
-  } else if (starts_with_ci(*url, "http://") || starts_with_ci(*url, "https://")) {
-    p.url = std::string(*url);
-  } else {
-    return bad_value(upath, "Invalid '" + upath +
-                                "': expected an http(s) URL or a base64-encoded data URL.",
-                     "invalid_image_url");
-  }
-  if (detail) p.detail = std::string(*detail);
+  RS_ASSIGN(p, openai_parts::image_part(*url, detail.value_or(std::string_view()), upath));
   m.content.push_back(std::move(p));
   return {};
+}
+
+Status Parser::parse_file(Object part, const std::string& path, Message& m) {
+  RS_ASSIGN(data, json::opt_string(part, "file_data", path));
+  RS_ASSIGN(url, json::opt_string(part, "file_url", path));
+  RS_ASSIGN(filename, json::opt_string(part, "filename", path));
+  if (data) {
+    RS_ASSIGN(p, openai_parts::file_part(*data, filename.value_or(std::string_view()),
+                                         json::path_key(path, "file_data")));
+    m.content.push_back(std::move(p));
+    return {};
+  }
+  if (url && (openai_parts::starts_with_ci(*url, "http://") ||
+              openai_parts::starts_with_ci(*url, "https://"))) {
+    ContentPart p;
+    p.kind = ContentPart::Kind::File;
+    p.url = std::string(*url);
+    p.filename = std::string(filename.value_or(std::string_view()));
+    m.content.push_back(std::move(p));
+    return {};
+  }
+  if (url) {
+    const std::string upath = json::path_key(path, "file_url");
+    return bad_value(upath, "Invalid '" + upath + "': expected an http(s) URL.");
+  }
+  return unsupported(path, "Unsupported content part: 'input_file' parts by 'file_id' are not "
+                           "supported by this gateway; send the file inline in 'file_data' or "
+                           "by 'file_url'.");
 }
 
 // ---- tools, tool_choice, text, reasoning --------------------------------------------------

@@ -621,7 +621,7 @@ Echo openai_responses_echo(const ChatRequest* req) {
     return std::string(v.empty() ? fallback : v);
   };
   Echo e;
-  e.emplace_back("instructions", "null");
+  e.emplace_back("instructions", extra("instructions", "null"));
   e.emplace_back("max_output_tokens",
                  req != nullptr && req->max_tokens ? std::to_string(*req->max_tokens) : "null");
   e.emplace_back("max_tool_calls", extra("max_tool_calls", "null"));

@@ -48,6 +48,11 @@ int64_t estimate_input_tokens(const ChatRequest& req) {
           break;
         case ContentPart::Kind::Image: c.fixed(kPerImage); break;
         case ContentPart::Kind::RedactedThinking: break;
+        case ContentPart::Kind::File:  // as when documents travelled raw: by encoded size
+          c.text(p.data);
+          c.text(p.url);
+          c.text(p.raw);
+          break;
         case ContentPart::Kind::Raw: c.text(p.raw); break;
       }
     }

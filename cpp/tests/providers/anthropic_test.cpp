@@ -625,6 +625,8 @@ TEST(AnthropicProviderRequest, SameProtocolServerToolsAndToolExtras) {
   ChatRequest req = base_request();
   req.source = Protocol::Anthropic;
   ToolDef web;
+  web.kind = ToolDef::Kind::Server;
+  web.type = "web_search_20250305";
   web.name = "web_search";
   web.raw_extras = R"({"type":"web_search_20250305","name":"web_search","max_uses":5})";
   req.tools.push_back(web);
@@ -632,13 +634,44 @@ TEST(AnthropicProviderRequest, SameProtocolServerToolsAndToolExtras) {
   fn.raw_extras = R"({"cache_control":{"type":"ephemeral"}})";
   req.tools.push_back(fn);
   EXPECT_EQ(member(body_of(req), "tools"),
-            R"([{"name":"web_search","type":"web_search_20250305","max_uses":5},)"
+            R"([{"type":"web_search_20250305","name":"web_search","max_uses":5},)"
             R"({"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{}},)"
             R"("cache_control":{"type":"ephemeral"}}])");
+  req.tools.erase(req.tools.begin());  // (a server tool from another source: request_policy 400)
   req.source = Protocol::OpenAIChat;  // extras never leak to other sources
   EXPECT_EQ(member(body_of(req), "tools"),
-            R"([{"name":"web_search","input_schema":{"type":"object","properties":{}}},)"
-            R"({"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{}}}])");
+            R"([{"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{}}}])");
+}
+
+TEST(AnthropicProviderRequest, FilePartsBecomeDocuments) {
+  ChatRequest req;
+  Message u;
+  u.role = Role::User;
+  ContentPart pdf;
+  pdf.kind = ContentPart::Kind::File;
+  pdf.media_type = "application/pdf";
+  pdf.data = "JVBERi0=";
+  pdf.filename = "a.pdf";
+  pdf.raw = R"({"title":"a.pdf","citations":{"enabled":true}})";
+  u.content.push_back(pdf);
+  ContentPart url;
+  url.kind = ContentPart::Kind::File;
+  url.url = "https://x/b.pdf";
+  u.content.push_back(url);
+  req.messages.push_back(u);
+  Env env;
+  TranslationReport report;
+  req.source = Protocol::Anthropic;
+  EXPECT_EQ(member(body_of(req, env, report), "messages"),
+            R"([{"role":"user","content":[{"type":"document","source":{"type":"base64",)"
+            R"("media_type":"application/pdf","data":"JVBERi0="},"title":"a.pdf","citations":{"enabled":true}},)"
+            R"({"type":"document","source":{"type":"url","url":"https://x/b.pdf"}}]}])");
+  req.source = Protocol::OpenAIChat;  // extras stay behind; the file name becomes the title
+  EXPECT_EQ(member(body_of(req, env, report), "messages"),
+            R"([{"role":"user","content":[{"type":"document","source":{"type":"base64",)"
+            R"("media_type":"application/pdf","data":"JVBERi0="},"title":"a.pdf"},)"
+            R"({"type":"document","source":{"type":"url","url":"https://x/b.pdf"}}]}])");
+  EXPECT_TRUE(report.dropped.empty());
 }
 
 TEST(AnthropicProviderRequest, RawBlocksOnlyForAnthropicSource) {

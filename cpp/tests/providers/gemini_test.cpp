@@ -266,6 +266,40 @@ TEST(GeminiProviderRequest, ImagesInlineAndFileData) {
   EXPECT_TRUE(report.dropped.empty());
 }
 
+TEST(GeminiProviderRequest, InlineFilesAndToolResultMediaAreSent) {
+  Message u = msg(Role::User, "Summarise");
+  ContentPart pdf;
+  pdf.kind = ContentPart::Kind::File;
+  pdf.media_type = "application/pdf";
+  pdf.data = "JVBERi0=";
+  u.content.push_back(pdf);
+  ContentPart by_url;
+  by_url.kind = ContentPart::Kind::File;
+  by_url.url = "https://example.com/a.pdf";
+  u.content.push_back(by_url);
+  Message r1 = result("c1", "screenshot:", "shot");
+  ContentPart img;
+  img.kind = ContentPart::Kind::Image;
+  img.media_type = "image/png";
+  img.data = "iVBORw0KGgo=";
+  r1.content.push_back(img);
+  Message r2 = result("c2", "page", "shot");
+  r2.content.push_back(pdf);
+  TranslationReport report;
+  EXPECT_EQ(body_of(request({u, calls({call("c1", "shot", "{}"), call("c2", "shot", "{}")}), r1, r2}),
+                    &report),
+            R"({"contents":[{"role":"user","parts":[{"text":"Summarise"},)"
+            R"({"inlineData":{"mimeType":"application/pdf","data":"JVBERi0="}}]},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"shot","args":{}},)"
+            R"("thoughtSignature":"skip_thought_signature_validator"},)"
+            R"({"functionCall":{"name":"shot","args":{}}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"shot","response":{"output":"screenshot:"}}},)"
+            R"({"functionResponse":{"name":"shot","response":{"output":"page"}}},)"
+            R"({"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}},)"
+            R"({"inlineData":{"mimeType":"application/pdf","data":"JVBERi0="}}]}]})");
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[0].content[2]"});
+}
+
 TEST(GeminiProviderRequest, ThinkingPartsAreDroppedAndReported) {
   Message a = msg(Role::Assistant, "Answer");
   ContentPart th;

@@ -178,6 +178,72 @@ TEST(OpenAIProviderRequest, ImagesByUrlAndInline) {
             R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]})");
 }
 
+TEST(OpenAIProviderRequest, InlineFilesBecomeFileParts) {
+  Env env = make_env();
+  ChatRequest req;
+  req.source = Protocol::Anthropic;
+  Message m;
+  m.role = Role::User;
+  ContentPart pdf;
+  pdf.kind = ContentPart::Kind::File;
+  pdf.media_type = "application/pdf";
+  pdf.data = "JVBERi0=";
+  ContentPart named = pdf;
+  named.filename = "report.pdf";
+  ContentPart by_url;
+  by_url.kind = ContentPart::Kind::File;
+  by_url.url = "https://ex.com/a.pdf";
+  ContentPart t;
+  t.text = "Summarise";
+  m.content = {pdf, named, by_url, t};
+  req.messages.push_back(m);
+  TranslationReport report;
+  EXPECT_EQ(body_of(req, env, &report),
+            R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":[)"
+            R"({"type":"file","file":{"filename":"document.pdf","file_data":"data:application/pdf;base64,JVBERi0="}},)"
+            R"({"type":"file","file":{"filename":"report.pdf","file_data":"data:application/pdf;base64,JVBERi0="}},)"
+            R"({"type":"text","text":"Summarise"}]}]})");
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[0].content[2] (file)"});
+}
+
+TEST(OpenAIProviderRequest, ToolErrorsVisibleAndToolImagesFollowInAUserMessage) {
+  Env env = make_env();
+  ChatRequest req;
+  req.source = Protocol::Anthropic;
+  req.messages.push_back(text_msg(Role::User, "look"));
+  Message a;
+  a.role = Role::Assistant;
+  a.tool_calls.push_back(ToolCall{"toolu_1", "shot", "{}", ""});
+  a.tool_calls.push_back(ToolCall{"toolu_2", "shot", "{}", ""});
+  req.messages.push_back(a);
+  Message r1 = text_msg(Role::Tool, "screenshot:", false);
+  r1.tool_call_id = "toolu_1";
+  ContentPart img;
+  img.kind = ContentPart::Kind::Image;
+  img.media_type = "image/png";
+  img.data = "iVBORw0KGgo=";
+  r1.content.push_back(img);
+  req.messages.push_back(r1);
+  Message r2 = text_msg(Role::Tool, "city not found");
+  r2.tool_call_id = "toolu_2";
+  r2.is_error = true;
+  req.messages.push_back(r2);
+  req.messages.push_back(text_msg(Role::User, "and?"));
+  TranslationReport report;
+  EXPECT_EQ(body_of(req, env, &report),
+            R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"look"},)"
+            R"({"role":"assistant","content":null,"tool_calls":[)"
+            R"({"id":"toolu_1","type":"function","function":{"name":"shot","arguments":"{}"}},)"
+            R"({"id":"toolu_2","type":"function","function":{"name":"shot","arguments":"{}"}}]},)"
+            R"({"role":"tool","tool_call_id":"toolu_1","content":"screenshot:\n[1 attachment returned: )"
+            R"(see the next user message]"},)"
+            R"({"role":"tool","tool_call_id":"toolu_2","content":"Error: city not found"},)"
+            R"({"role":"user","content":[{"type":"text","text":"Attachments returned by tool call toolu_1:"},)"
+            R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]},)"
+            R"({"role":"user","content":"and?"}]})");
+  EXPECT_TRUE(report.dropped.empty());
+}
+
 ChatRequest tool_round_trip_request() {
   ChatRequest req;
   req.messages.push_back(text_msg(Role::User, "What is the capital of the UK? Use the tool, then answer."));
@@ -524,6 +590,18 @@ TEST(OpenAIProviderErrors, ContextLengthExceeded) {
   EXPECT_EQ(v.kind, ErrorKind::ContextLengthExceeded);
   EXPECT_EQ(v.upstream_type, "BadRequestError");
   EXPECT_EQ(v.code, "");
+}
+
+TEST(OpenAIProviderErrors, OverflowCodesAndMessagesAreData) {
+  // GitHub Copilot / Codex: no "context" wording, only the code.
+  Error c = classify(400, R"({"error":{"message":"prompt token count of 200123 exceeds the limit of 128000","type":"invalid_request_error","code":"model_max_prompt_tokens_exceeded"}})");
+  EXPECT_EQ(c.kind, ErrorKind::ContextLengthExceeded);
+  EXPECT_EQ(c.code, "model_max_prompt_tokens_exceeded");
+  Error l = classify(400, R"({"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error"}})");
+  EXPECT_EQ(l.kind, ErrorKind::ContextLengthExceeded);
+  // Only explicit markers: other 400s stay invalid requests.
+  Error o = classify(400, R"({"error":{"message":"prompt must be a string","type":"invalid_request_error","code":"invalid_value"}})");
+  EXPECT_EQ(o.kind, ErrorKind::InvalidRequest);
 }
 
 TEST(OpenAIProviderErrors, NonJsonBodiesAreNeverEchoed) {

@@ -294,10 +294,45 @@ TEST(AnthropicMessagesSurfaceParse, ThinkingBlocksKeepTextAndSignatureExactly) {
   EXPECT_EQ(a.tool_calls[0].arguments, R"({"a":"b"})");
 }
 
-TEST(AnthropicMessagesSurfaceParse, DocumentsFilesAndServerBlocksTravelRaw) {
+TEST(AnthropicMessagesSurfaceParse, Base64AndUrlDocumentsBecomeFileParts) {
   auto r = parse(with_messages(
       R"([{"role":"user","content":[)"
-      R"({"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="},"title":"t"},)"
+      R"({"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="},)"
+      R"("title":"t","citations":{"enabled":true},"cache_control":{"type":"ephemeral"}},)"
+      R"({"type":"document","source":{"type":"url","url":"https://x/a.pdf"}},)"
+      R"({"type":"document","source":{"type":"text","media_type":"text/plain","data":"abc"}}]}])"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& u = r->messages[0].content;
+  ASSERT_EQ(u.size(), 3u);
+  EXPECT_EQ(u[0].kind, ContentPart::Kind::File);
+  EXPECT_EQ(u[0].media_type, "application/pdf");
+  EXPECT_EQ(u[0].data, "JVBERi0=");
+  EXPECT_EQ(u[0].filename, "t");
+  EXPECT_EQ(u[0].raw,
+            R"({"title":"t","citations":{"enabled":true},"cache_control":{"type":"ephemeral"}})");
+  EXPECT_EQ(u[1].kind, ContentPart::Kind::File);
+  EXPECT_EQ(u[1].url, "https://x/a.pdf");
+  EXPECT_TRUE(u[1].raw.empty());
+  EXPECT_EQ(u[2].kind, ContentPart::Kind::Raw);  // text sources: Anthropic upstreams only
+}
+
+TEST(AnthropicMessagesSurfaceParse, ServerToolsAreServerKind) {
+  auto r = parse(with_messages(R"([{"role":"user","content":"hi"}])",
+                               R"("tools":[{"type":"web_search_20250305","name":"web_search",)"
+                               R"("max_uses":2},{"name":"f","input_schema":{"type":"object"}}])"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->tools.size(), 2u);
+  EXPECT_EQ(r->tools[0].kind, ToolDef::Kind::Server);
+  EXPECT_EQ(r->tools[0].type, "web_search_20250305");
+  EXPECT_EQ(r->tools[0].name, "web_search");
+  EXPECT_EQ(r->tools[0].raw_extras, R"({"type":"web_search_20250305","name":"web_search","max_uses":2})");
+  EXPECT_EQ(r->tools[1].kind, ToolDef::Kind::Function);
+}
+
+TEST(AnthropicMessagesSurfaceParse, FilesAndServerBlocksTravelRaw) {
+  auto r = parse(with_messages(
+      R"([{"role":"user","content":[)"
+      R"({"type":"document","source":{"type":"file","file_id":"file_012"},"title":"t"},)"
       R"({"type":"image","source":{"type":"file","file_id":"file_011"}},)"
       R"({"type":"search_result","source":"s","title":"t","content":[{"type":"text","text":"x"}]}]},)"
       R"({"role":"assistant","content":[{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"q"}}]}])"));
@@ -305,9 +340,7 @@ TEST(AnthropicMessagesSurfaceParse, DocumentsFilesAndServerBlocksTravelRaw) {
   const auto& u = r->messages[0].content;
   ASSERT_EQ(u.size(), 3u);
   for (const auto& p : u) EXPECT_EQ(p.kind, ContentPart::Kind::Raw);
-  EXPECT_EQ(u[0].raw,
-            R"({"type":"document","source":{"type":"base64","media_type":"application/pdf",)"
-            R"("data":"JVBERi0="},"title":"t"})");
+  EXPECT_EQ(u[0].raw, R"({"type":"document","source":{"type":"file","file_id":"file_012"},"title":"t"})");
   EXPECT_EQ(u[1].raw, R"({"type":"image","source":{"type":"file","file_id":"file_011"}})");
   const auto& a = r->messages[1].content;
   ASSERT_EQ(a.size(), 1u);

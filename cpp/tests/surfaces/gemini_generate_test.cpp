@@ -77,6 +77,7 @@ std::string dump(const ChatRequest& r) {
           break;
         case ContentPart::Kind::Raw: s += " raw" + p.raw; break;
         case ContentPart::Kind::RedactedThinking: s += " redacted"; break;
+        case ContentPart::Kind::File: s += " file[" + p.media_type + "]"; break;
       }
     }
     for (const ToolCall& tc : m.tool_calls) {

@@ -144,6 +144,22 @@ TEST(OpenAIChatSurfaceParse, RolesAndContentParts) {
   EXPECT_EQ(m[7].content[0].text, "a");
 }
 
+TEST(OpenAIChatSurfaceParse, InlineFilePartsBecomeFileParts) {
+  ChatRequest r = parse_ok(body_with(
+      R"({"role":"user","content":[{"type":"text","text":"sum"},)"
+      R"({"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]})"));
+  ASSERT_EQ(r.messages.size(), 1u);
+  ASSERT_EQ(r.messages[0].content.size(), 2u);
+  const ContentPart& f = r.messages[0].content[1];
+  EXPECT_EQ(f.kind, ContentPart::Kind::File);
+  EXPECT_EQ(f.media_type, "application/pdf");
+  EXPECT_EQ(f.data, "JVBERi0=");
+  EXPECT_EQ(f.filename, "a.pdf");
+  auto bad = parse(body_with(R"({"role":"user","content":[{"type":"file","file":{"file_data":"https://x/a.pdf"}}]})"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().param, "messages[0].content[0].file.file_data");
+}
+
 TEST(OpenAIChatSurfaceParse, ToolsToolChoiceAndResponseFormat) {
   ChatRequest r = parse_ok(body_with(kUser, R"(,
       "tools":[{"type":"function","function":{"name":"get_weather","description":"Weather",

@@ -368,11 +368,13 @@ TEST(OpenAIResponsesSurfaceStream, EchoesTheRequestWhenGiven) {
   other.tool_choice.mode = ToolChoice::Mode::Function;
   other.tool_choice.name = "f";
   other.extras.push_back({"metadata", R"({"a":"b"})"});
+  other.extras.push_back({"instructions", R"("Be terse.")"});
   other.extras.push_back({"text", R"({"format":{"type":"json_object"},"verbosity":"low"})"});
   std::string body;
   auto enc = make_openai_responses_encoder(ctx(), &other);
   pipeline::Fold fold;
   enc->render_response(fold.result(), body);
+  EXPECT_EQ(member_of(body, "instructions"), R"("Be terse.")");
   EXPECT_EQ(member_of(body, "max_output_tokens"), "64");
   EXPECT_EQ(member_of(body, "temperature"), "0.5");
   EXPECT_EQ(member_of(body, "parallel_tool_calls"), "false");

@@ -171,6 +171,12 @@ TEST(OpenAIResponsesSurfaceParse, InstructionsBecomeTheFirstSystemMessage) {
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->messages.size(), 2u);
   EXPECT_EQ(after->messages[0].content[0].text, "be brief");
+  // Kept as given for the Response object's echo (source-protocol extras only).
+  EXPECT_EQ(extra(*after, "instructions"), R"("be brief")");
+  EXPECT_EQ(extra(*e, "instructions"), R"("")");
+  auto none = parse(body_with(R"("hi")", R"("instructions":null)"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(extra(*none, "instructions"), "<absent>");
 }
 
 TEST(OpenAIResponsesSurfaceParse, ReasoningConfigAndPassthroughFields) {
@@ -375,6 +381,31 @@ TEST(OpenAIResponsesSurfaceParse, RolesImagesAndStringInput) {
   EXPECT_EQ(parts[1].detail, "high");
   EXPECT_EQ(parts[2].url, "https://example.com/a.jpg");
   EXPECT_EQ(r->messages[3].content[0].text, "no");
+}
+
+TEST(OpenAIResponsesSurfaceParse, InputFilesBecomeFileParts) {
+  auto r = parse(body_with(R"([
+    {"role":"user","content":[{"type":"input_file","filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="},
+      {"type":"input_file","file_url":"https://example.com/b.pdf"}]},
+    {"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
+    {"type":"function_call_output","call_id":"c1","output":[{"type":"input_file","file_data":"data:application/pdf;base64,JVBE"}]}
+  ])"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& parts = r->messages[0].content;
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].kind, ContentPart::Kind::File);
+  EXPECT_EQ(parts[0].media_type, "application/pdf");
+  EXPECT_EQ(parts[0].data, "JVBERi0=");
+  EXPECT_EQ(parts[0].filename, "a.pdf");
+  EXPECT_EQ(parts[1].kind, ContentPart::Kind::File);
+  EXPECT_EQ(parts[1].url, "https://example.com/b.pdf");
+  ASSERT_EQ(r->messages.back().role, Role::Tool);
+  ASSERT_EQ(r->messages.back().content.size(), 1u);
+  EXPECT_EQ(r->messages.back().content[0].kind, ContentPart::Kind::File);
+  expect_error(parse(body_with(R"([{"role":"user","content":[{"type":"input_file","file_data":"JVBERi0="}]}])")),
+               ErrorKind::InvalidRequest, "input[0].content[0].file_data", "invalid_value");
+  expect_error(parse(body_with(R"([{"role":"user","content":[{"type":"input_file","file_url":"ftp://x"}]}])")),
+               ErrorKind::InvalidRequest, "input[0].content[0].file_url", "invalid_value");
 }
 
 // ---- error paths ----------------------------------------------------------------------------
