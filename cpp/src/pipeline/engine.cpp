@@ -1,5 +1,6 @@
 #include "openrain/engine.hpp"
 
+#include <malloc.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -174,6 +175,8 @@ void Engine::start() {
   std::lock_guard<std::mutex> lock(start_mu_);
   if (started_) return;
   started_ = true;
+  trim_timer_ = std::make_unique<asio::steady_timer>(shards_.front()->io);
+  schedule_trim();
   for (auto& shard : shards_) {
     Shard* sh = shard.get();
     sh->work = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
@@ -191,6 +194,23 @@ void Engine::start() {
   }
 }
 
+namespace {
+constexpr auto kTrimInterval = std::chrono::seconds(2);
+}
+
+void Engine::schedule_trim() {
+  trim_timer_->expires_after(kTrimInterval);
+  trim_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const uint64_t served = served_.load(std::memory_order_relaxed);
+    if (inflight_.load(std::memory_order_relaxed) == 0 && served != served_at_trim_) {
+      served_at_trim_ = served;
+      ::malloc_trim(0);  // idle after some work: return freed arena memory to the system
+    }
+    schedule_trim();
+  });
+}
+
 void Engine::stop() {
   std::lock_guard<std::mutex> lock(start_mu_);
   if (!started_) return;
@@ -200,14 +220,23 @@ void Engine::stop() {
   }
   for (auto& sh : shards_) {
     if (sh->thread.joinable()) sh->thread.join();
-    sh->io.restart();
   }
+  trim_timer_.reset();  // its cancelled wait is destroyed with the queue below, never invoked
+  for (auto& sh : shards_) sh->io.restart();
   started_ = false;
 }
 
 std::shared_ptr<const GatewayConfig> Engine::config() const { return config_; }
 
 asio::awaitable<void> Engine::serve(HttpRequest req, ResponseSink& sink, CancelToken& cancel) {
+  struct InFlight {  // counts requests for the idle-time malloc_trim
+    Engine& e;
+    explicit InFlight(Engine& en) : e(en) { e.inflight_.fetch_add(1, std::memory_order_relaxed); }
+    ~InFlight() {
+      e.inflight_.fetch_sub(1, std::memory_order_relaxed);
+      e.served_.fetch_add(1, std::memory_order_relaxed);
+    }
+  } in_flight(*this);
   std::string path = req.path;
   bool failed = false;
   try {
