@@ -104,10 +104,6 @@ def test_pitfall_MO3_consecutive_same_role_turns_alternate(native_server: Any, m
     assert text.index("steer") < text.index("subtask result") < text.index('"a"') < text.index('"b"')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/gemini_request.cpp sends the functionResponse turn and the human text that followed "
-    "the tool_result blocks as two consecutive user turns (roles user, model, user, user); no placeholder "
-    "model turn keeps the roles alternating"))
 def test_pitfall_MO4_function_response_and_human_text_in_separate_turns(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     _messages(native_server, "gemini-flash", tools=[WEATHER], messages=[
@@ -125,10 +121,6 @@ def test_pitfall_MO4_function_response_and_human_text_in_separate_turns(native_s
     assert "Also, what should I wear?" in _text_of(contents[-1])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/gemini_request.cpp sends contents that open with the model's functionCall turn (no "
-    "user turn inserted, no early 400), which Gemini rejects as 'function call turn comes immediately after "
-    "a user turn or after a function response turn'"))
 def test_pitfall_MO5_history_opening_with_a_function_call(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     r = _responses(native_server, "gemini-flash", tools=[RESP_WEATHER], input=[
@@ -248,6 +240,11 @@ def test_pitfall_MO10_foreign_reasoning_never_gets_a_fabricated_signature(native
     assert thinking == []
 
 
+# The simulator's Gemini thoughtSignature: proto bytes travel as base64, as on the real wire (google-genai
+# rejects anything else), so the simulator signs with base64("sig-<n>").
+GEMINI_SIG1 = base64.b64encode(b"sig-1").decode()
+
+
 def _gemini_call_round_trip(native_server: Any, mock: Any, surface: str) -> Dict[str, Any]:
     mock.enqueue(reasoning="Plan.", tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])
     if surface == "messages":
@@ -269,36 +266,20 @@ def _gemini_call_round_trip(native_server: Any, mock: Any, surface: str) -> Dict
 
 
 @pytest.mark.parametrize("surface", ["messages", "responses"])
-def test_pitfall_MO11_thought_signature_restored_on_the_call(native_server: Any, mock: Any, surface: str,
-                                                             request: Any) -> None:
+def test_pitfall_MO11_thought_signature_restored_on_the_call(native_server: Any, mock: Any, surface: str) -> None:
     part = _gemini_call_round_trip(native_server, mock, surface)
-    if part.get("thoughtSignature") == "skip_thought_signature_validator":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the Gemini thoughtSignature on a functionCall does not survive a non-Gemini surface: the tool_use / "
-            "function_call the caller replays carries no trace of it, and cpp/src/providers/gemini_request.cpp "
-            "substitutes the documented 'skip_thought_signature_validator' bypass value")))
-    assert part.get("thoughtSignature") == "sig-1"
+    assert part.get("thoughtSignature") == GEMINI_SIG1
 
 
-GEMINI_SIGNATURE_DROPPED = (
-    "cpp/src/providers/gemini_decoder.cpp handle_part() reads thoughtSignature only on functionCall parts: a "
-    "signature on a text or thought part (and an empty-text part that carries only a signature) is discarded")
-
-
-@pytest.mark.xfail(strict=True, reason=GEMINI_SIGNATURE_DROPPED)
 def test_pitfall_MO11_gemini_text_part_signature_kept(native_server: Any, mock: Any) -> None:
     """Gemini to Gemini: the thoughtSignature on the first visible (text) part reaches the caller."""
     mock.enqueue(reasoning="Plan.", text="Hello.")
     r = post(native_server, "/v1beta/models/gemini-flash:generateContent",
              {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
     parts = r.json()["candidates"][0]["content"]["parts"]
-    assert [p.get("thoughtSignature") for p in parts if p.get("text") == "Hello."] == ["sig-1"]
+    assert [p.get("thoughtSignature") for p in parts if p.get("text") == "Hello."] == [GEMINI_SIG1]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Gemini thoughts reach the Messages caller as thinking blocks with signature \"\" "
-    "(cpp/src/surfaces/anthropic_messages_render.cpp writes the block whatever its signature; the Gemini "
-    "signature itself is lost, see MO11: " + GEMINI_SIGNATURE_DROPPED + ")"))
 def test_pitfall_MO12_thinking_blocks_carry_a_signature(native_server: Any, mock: Any) -> None:
     mock.enqueue(reasoning="Plan.", text="Hello.")
     content = _messages(native_server, "gemini-flash").json()["content"]
@@ -401,9 +382,6 @@ def _walk_dicts(node: Any) -> List[Dict[str, Any]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/gemini_request.cpp (~line 92) sends every URL image as fileData.fileUri, including "
-    "ordinary https URLs that only Files-API URIs may use there"))
 def test_pitfall_MM6_public_url_is_not_a_gemini_file_uri(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     r = _messages(native_server, "gemini-flash", messages=[{"role": "user", "content": [
