@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -15,6 +16,7 @@ import pytest
 from _pitfall_helpers import MSG, messages_stream, post
 from _sdk_matrix import PNG_B64
 
+ANTHROPIC_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 ALIASES = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet", "gemini": "gemini-flash"}
 WEATHER = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
 RESP_WEATHER = {"type": "function", "name": "get_weather",
@@ -287,6 +289,72 @@ def test_pitfall_MO12_thinking_blocks_carry_a_signature(native_server: Any, mock
     assert all(b["signature"] for b in thinking), content
 
 
+def test_pitfall_MO11_chat_and_streamed_messages_carry_the_signature(native_server: Any, mock: Any) -> None:
+    """The Chat surface and a streamed Messages answer carry the call's signature the same way."""
+    chat_tool = {"type": "function", "function": {"name": "get_weather", "parameters": WEATHER["input_schema"]}}
+    mock.enqueue(reasoning="Plan.", tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])
+    msg = post(native_server, "/v1/chat/completions", {"model": "gemini-flash", "tools": [chat_tool],
+                                                       "messages": MSG}).json()["choices"][0]["message"]
+    [call] = msg["tool_calls"]
+    mock.enqueue(text="ok")
+    post(native_server, "/v1/chat/completions", {"model": "gemini-flash", "tools": [chat_tool], "messages": [
+        *MSG, {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": call["id"], "content": "5 C"}]})
+    contents = mock.last_request.json["contents"]
+    assert contents[1]["parts"][0]["thoughtSignature"] == GEMINI_SIG1
+    assert contents[2]["parts"][0]["functionResponse"]["name"] == "get_weather"
+
+    mock.enqueue(reasoning="Plan.", tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])
+    events = messages_stream(native_server, "gemini-flash", tools=[WEATHER])
+    starts = [d["content_block"] for ev, d in events if ev == "content_block_start"]
+    sigs = [d["delta"]["signature"] for ev, d in events
+            if ev == "content_block_delta" and d["delta"]["type"] == "signature_delta"]
+    assert [b["type"] for b in starts] == ["thinking", "tool_use"] and len(sigs) == 1 and sigs[0]
+    use = {**starts[1], "input": {"city": "Oslo"}}
+    assert ANTHROPIC_ID.match(use["id"]) and use["id"].startswith("toolu_")
+    mock.enqueue(text="ok")
+    _messages(native_server, "gemini-flash", tools=[WEATHER], messages=[
+        *MSG, {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Plan.", "signature": sigs[0]}, use]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use["id"], "content": "5 C"}]}])
+    [part] = mock.last_request.json["contents"][1]["parts"]
+    assert part["thoughtSignature"] == base64.b64encode(b"sig-3").decode()  # the third upstream answer
+
+
+def test_pitfall_MO12_gemini_signed_thinking_goes_back_on_the_text(native_server: Any, mock: Any) -> None:
+    """The thinking block's signature is Gemini's text-part signature: replayed, it lands on that part."""
+    mock.enqueue(reasoning="Plan.", text="Hello.")
+    content = _messages(native_server, "gemini-flash").json()["content"]
+    mock.enqueue(text="ok")
+    _messages(native_server, "gemini-flash", messages=[
+        *MSG, {"role": "assistant", "content": content}, {"role": "user", "content": "and?"}])
+    model_turn = mock.last_request.json["contents"][1]
+    assert model_turn == {"role": "model", "parts": [{"text": "Hello.", "thoughtSignature": GEMINI_SIG1}]}
+    # The same history sent to Anthropic must not carry Gemini's signature as Claude's.
+    mock.enqueue(text="ok")
+    _messages(native_server, "claude-sonnet", messages=[
+        *MSG, {"role": "assistant", "content": content}, {"role": "user", "content": "and?"}])
+    assert [b["type"] for b in mock.last_request.json["messages"][1]["content"]] == ["text"]
+
+
+def test_pitfall_MO11_foreign_signature_round_trips_through_the_gemini_surface(native_server: Any,
+                                                                              mock: Any) -> None:
+    """An Anthropic thinking signature shown as a (base64) thoughtSignature comes back as Claude's own."""
+    mock.enqueue(reasoning="Plan.", text="Hello.")
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+            "generationConfig": {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 1024}}}
+    r = post(native_server, "/v1beta/models/claude-sonnet:generateContent", body)
+    parts = r.json()["candidates"][0]["content"]["parts"]
+    signed = [p for p in parts if p.get("thought") and p.get("thoughtSignature")]
+    assert len(signed) == 1
+    base64.b64decode(signed[0]["thoughtSignature"], validate=True)  # proto bytes
+    mock.enqueue(text="ok")
+    post(native_server, "/v1beta/models/claude-sonnet:generateContent", {**body, "contents": [
+        *body["contents"], {"role": "model", "parts": parts}, {"role": "user", "parts": [{"text": "and?"}]}]})
+    thinking = [b for b in mock.last_request.json["messages"][1]["content"] if b["type"] == "thinking"]
+    assert thinking == [{"type": "thinking", "thinking": "Plan.", "signature": "sig-1"}]
+
+
 # --- section 4: multimodal ------------------------------------------------------------------------
 
 
@@ -389,6 +457,7 @@ def test_pitfall_MM6_public_url_is_not_a_gemini_file_uri(native_server: Any, moc
         {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.png"}}]}])
     if r.status_code == 400:
         assert mock.request_count == 0
+        assert "messages[0].content[1]" in r.json()["error"]["message"]
         return
     file_uris = [n["fileData"]["fileUri"] for n in _walk_dicts(mock.last_request.json) if "fileData" in n]
     assert [u for u in file_uris if u.startswith("https://example.com")] == []

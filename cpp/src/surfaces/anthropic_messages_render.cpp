@@ -11,7 +11,9 @@
 // blocks buffer their content until every block before them is closed. Text and thinking blocks
 // close when the next block starts; tool blocks close at ToolCallEnd (or Finish). Empty text
 // blocks are never opened, and a thinking block's signature goes out as one signature_delta
-// right before its content_block_stop.
+// right before its content_block_stop. Tool ids are always `toolu_` ids and thinking blocks from
+// other upstreams always carry a wrapped signature (Gemini signs the part after its thoughts, so
+// the block takes that one); both are reversible by the parser (providers/carry.hpp).
 #include <cmath>
 #include <deque>
 #include <string>
