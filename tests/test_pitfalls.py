@@ -162,7 +162,9 @@ def test_pitfall_ST11_no_phantom_call_from_repeated_name(native_server: Any, moc
               oai_chunk({}, "tool_calls")]
     replay(mock, tmp_path, openai_sse(chunks))
     events = messages_stream(native_server, "gpt-4o-mini", tools=[WEATHER])
-    assert [(i, n, json.loads(a)) for i, n, a in tool_blocks(events)] == [("call_1", "get_weather", {"city": "Rome"})]
+    # the Messages surface shows toolu_ ids for every upstream (TC2): the OpenAI id is carried inside
+    assert [(i, n, json.loads(a)) for i, n, a in tool_blocks(events)] == [
+        ("toolu_or_call_1", "get_weather", {"city": "Rome"})]
 
 
 def _anthropic_tool_stream(partials: List[str]) -> str:

@@ -104,11 +104,6 @@ def test_pitfall_ST25_max_tokens_wins_over_tool_relabel(native_server: Any, mock
     assert chunks[-1]["candidates"][0]["finishReason"] == "MAX_TOKENS"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MALFORMED_FUNCTION_CALL becomes FinishReason::Other in cpp/src/providers/gemini_decoder.cpp (finish() "
-    "maps every unknown finishReason to Other), and Other is rendered as a clean end: anthropic_stop_reason() "
-    "in cpp/src/surfaces/anthropic_messages_render.cpp gives end_turn and the Responses encoder gives status "
-    "completed. (protocols/*.md 'Cross-protocol mapping' allows end_turn here; the pitfall says never stop.)"))
 @pytest.mark.parametrize("surface", ["messages", "responses"])
 def test_pitfall_ST26_malformed_function_call_is_not_stop_or_filter(native_server: Any, mock: Any,
                                                                     tmp_path: Path, surface: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -15,6 +16,7 @@ import pytest
 from _pitfall_helpers import MSG, messages_stream, post
 from _sdk_matrix import PNG_B64
 
+ANTHROPIC_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 ALIASES = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet", "gemini": "gemini-flash"}
 WEATHER = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
 RESP_WEATHER = {"type": "function", "name": "get_weather",
@@ -104,10 +106,6 @@ def test_pitfall_MO3_consecutive_same_role_turns_alternate(native_server: Any, m
     assert text.index("steer") < text.index("subtask result") < text.index('"a"') < text.index('"b"')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/gemini_request.cpp sends the functionResponse turn and the human text that followed "
-    "the tool_result blocks as two consecutive user turns (roles user, model, user, user); no placeholder "
-    "model turn keeps the roles alternating"))
 def test_pitfall_MO4_function_response_and_human_text_in_separate_turns(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     _messages(native_server, "gemini-flash", tools=[WEATHER], messages=[
@@ -125,10 +123,6 @@ def test_pitfall_MO4_function_response_and_human_text_in_separate_turns(native_s
     assert "Also, what should I wear?" in _text_of(contents[-1])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/gemini_request.cpp sends contents that open with the model's functionCall turn (no "
-    "user turn inserted, no early 400), which Gemini rejects as 'function call turn comes immediately after "
-    "a user turn or after a function response turn'"))
 def test_pitfall_MO5_history_opening_with_a_function_call(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     r = _responses(native_server, "gemini-flash", tools=[RESP_WEATHER], input=[
@@ -248,6 +242,11 @@ def test_pitfall_MO10_foreign_reasoning_never_gets_a_fabricated_signature(native
     assert thinking == []
 
 
+# The simulator's Gemini thoughtSignature: proto bytes travel as base64, as on the real wire (google-genai
+# rejects anything else), so the simulator signs with base64("sig-<n>").
+GEMINI_SIG1 = base64.b64encode(b"sig-1").decode()
+
+
 def _gemini_call_round_trip(native_server: Any, mock: Any, surface: str) -> Dict[str, Any]:
     mock.enqueue(reasoning="Plan.", tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])
     if surface == "messages":
@@ -269,41 +268,91 @@ def _gemini_call_round_trip(native_server: Any, mock: Any, surface: str) -> Dict
 
 
 @pytest.mark.parametrize("surface", ["messages", "responses"])
-def test_pitfall_MO11_thought_signature_restored_on_the_call(native_server: Any, mock: Any, surface: str,
-                                                             request: Any) -> None:
+def test_pitfall_MO11_thought_signature_restored_on_the_call(native_server: Any, mock: Any, surface: str) -> None:
     part = _gemini_call_round_trip(native_server, mock, surface)
-    if part.get("thoughtSignature") == "skip_thought_signature_validator":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the Gemini thoughtSignature on a functionCall does not survive a non-Gemini surface: the tool_use / "
-            "function_call the caller replays carries no trace of it, and cpp/src/providers/gemini_request.cpp "
-            "substitutes the documented 'skip_thought_signature_validator' bypass value")))
-    assert part.get("thoughtSignature") == "sig-1"
+    assert part.get("thoughtSignature") == GEMINI_SIG1
 
 
-GEMINI_SIGNATURE_DROPPED = (
-    "cpp/src/providers/gemini_decoder.cpp handle_part() reads thoughtSignature only on functionCall parts: a "
-    "signature on a text or thought part (and an empty-text part that carries only a signature) is discarded")
-
-
-@pytest.mark.xfail(strict=True, reason=GEMINI_SIGNATURE_DROPPED)
 def test_pitfall_MO11_gemini_text_part_signature_kept(native_server: Any, mock: Any) -> None:
     """Gemini to Gemini: the thoughtSignature on the first visible (text) part reaches the caller."""
     mock.enqueue(reasoning="Plan.", text="Hello.")
     r = post(native_server, "/v1beta/models/gemini-flash:generateContent",
              {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
     parts = r.json()["candidates"][0]["content"]["parts"]
-    assert [p.get("thoughtSignature") for p in parts if p.get("text") == "Hello."] == ["sig-1"]
+    assert [p.get("thoughtSignature") for p in parts if p.get("text") == "Hello."] == [GEMINI_SIG1]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Gemini thoughts reach the Messages caller as thinking blocks with signature \"\" "
-    "(cpp/src/surfaces/anthropic_messages_render.cpp writes the block whatever its signature; the Gemini "
-    "signature itself is lost, see MO11: " + GEMINI_SIGNATURE_DROPPED + ")"))
 def test_pitfall_MO12_thinking_blocks_carry_a_signature(native_server: Any, mock: Any) -> None:
     mock.enqueue(reasoning="Plan.", text="Hello.")
     content = _messages(native_server, "gemini-flash").json()["content"]
     thinking = [b for b in content if b["type"] == "thinking"]
     assert all(b["signature"] for b in thinking), content
+
+
+def test_pitfall_MO11_chat_and_streamed_messages_carry_the_signature(native_server: Any, mock: Any) -> None:
+    """The Chat surface and a streamed Messages answer carry the call's signature the same way."""
+    chat_tool = {"type": "function", "function": {"name": "get_weather", "parameters": WEATHER["input_schema"]}}
+    mock.enqueue(reasoning="Plan.", tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])
+    msg = post(native_server, "/v1/chat/completions", {"model": "gemini-flash", "tools": [chat_tool],
+                                                       "messages": MSG}).json()["choices"][0]["message"]
+    [call] = msg["tool_calls"]
+    mock.enqueue(text="ok")
+    post(native_server, "/v1/chat/completions", {"model": "gemini-flash", "tools": [chat_tool], "messages": [
+        *MSG, {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": call["id"], "content": "5 C"}]})
+    contents = mock.last_request.json["contents"]
+    assert contents[1]["parts"][0]["thoughtSignature"] == GEMINI_SIG1
+    assert contents[2]["parts"][0]["functionResponse"]["name"] == "get_weather"
+
+    mock.enqueue(reasoning="Plan.", tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"}}])
+    events = messages_stream(native_server, "gemini-flash", tools=[WEATHER])
+    starts = [d["content_block"] for ev, d in events if ev == "content_block_start"]
+    sigs = [d["delta"]["signature"] for ev, d in events
+            if ev == "content_block_delta" and d["delta"]["type"] == "signature_delta"]
+    assert [b["type"] for b in starts] == ["thinking", "tool_use"] and len(sigs) == 1 and sigs[0]
+    use = {**starts[1], "input": {"city": "Oslo"}}
+    assert ANTHROPIC_ID.match(use["id"]) and use["id"].startswith("toolu_")
+    mock.enqueue(text="ok")
+    _messages(native_server, "gemini-flash", tools=[WEATHER], messages=[
+        *MSG, {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Plan.", "signature": sigs[0]}, use]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use["id"], "content": "5 C"}]}])
+    [part] = mock.last_request.json["contents"][1]["parts"]
+    assert part["thoughtSignature"] == base64.b64encode(b"sig-3").decode()  # the third upstream answer
+
+
+def test_pitfall_MO12_gemini_signed_thinking_goes_back_on_the_text(native_server: Any, mock: Any) -> None:
+    """The thinking block's signature is Gemini's text-part signature: replayed, it lands on that part."""
+    mock.enqueue(reasoning="Plan.", text="Hello.")
+    content = _messages(native_server, "gemini-flash").json()["content"]
+    mock.enqueue(text="ok")
+    _messages(native_server, "gemini-flash", messages=[
+        *MSG, {"role": "assistant", "content": content}, {"role": "user", "content": "and?"}])
+    model_turn = mock.last_request.json["contents"][1]
+    assert model_turn == {"role": "model", "parts": [{"text": "Hello.", "thoughtSignature": GEMINI_SIG1}]}
+    # The same history sent to Anthropic must not carry Gemini's signature as Claude's.
+    mock.enqueue(text="ok")
+    _messages(native_server, "claude-sonnet", messages=[
+        *MSG, {"role": "assistant", "content": content}, {"role": "user", "content": "and?"}])
+    assert [b["type"] for b in mock.last_request.json["messages"][1]["content"]] == ["text"]
+
+
+def test_pitfall_MO11_foreign_signature_round_trips_through_the_gemini_surface(native_server: Any,
+                                                                              mock: Any) -> None:
+    """An Anthropic thinking signature shown as a (base64) thoughtSignature comes back as Claude's own."""
+    mock.enqueue(reasoning="Plan.", text="Hello.")
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+            "generationConfig": {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 1024}}}
+    r = post(native_server, "/v1beta/models/claude-sonnet:generateContent", body)
+    parts = r.json()["candidates"][0]["content"]["parts"]
+    signed = [p for p in parts if p.get("thought") and p.get("thoughtSignature")]
+    assert len(signed) == 1
+    base64.b64decode(signed[0]["thoughtSignature"], validate=True)  # proto bytes
+    mock.enqueue(text="ok")
+    post(native_server, "/v1beta/models/claude-sonnet:generateContent", {**body, "contents": [
+        *body["contents"], {"role": "model", "parts": parts}, {"role": "user", "parts": [{"text": "and?"}]}]})
+    thinking = [b for b in mock.last_request.json["messages"][1]["content"] if b["type"] == "thinking"]
+    assert thinking == [{"type": "thinking", "thinking": "Plan.", "signature": "sig-1"}]
 
 
 # --- section 4: multimodal ------------------------------------------------------------------------
@@ -396,9 +445,6 @@ def _walk_dicts(node: Any) -> List[Dict[str, Any]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/gemini_request.cpp (~line 92) sends every URL image as fileData.fileUri, including "
-    "ordinary https URLs that only Files-API URIs may use there"))
 def test_pitfall_MM6_public_url_is_not_a_gemini_file_uri(native_server: Any, mock: Any) -> None:
     mock.enqueue(text="ok")
     r = _messages(native_server, "gemini-flash", messages=[{"role": "user", "content": [
@@ -406,6 +452,7 @@ def test_pitfall_MM6_public_url_is_not_a_gemini_file_uri(native_server: Any, moc
         {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.png"}}]}])
     if r.status_code == 400:
         assert mock.request_count == 0
+        assert "messages[0].content[1]" in r.json()["error"]["message"]
         return
     file_uris = [n["fileData"]["fileUri"] for n in _walk_dicts(mock.last_request.json) if "fileData" in n]
     assert [u for u in file_uris if u.startswith("https://example.com")] == []

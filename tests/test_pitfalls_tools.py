@@ -69,10 +69,6 @@ def test_pitfall_TC1_foreign_ids_sanitised_for_anthropic(native_server: Any, moc
     assert results == uses and len(set(uses)) == 2  # same mapping both sides, injective
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the Messages surface passes the upstream's own tool-call ids through (OpenAI 'call_m1', Gemini ids "
-    "minted by providers::synth_tool_id as 'call_<hex>'): AnthropicEncoder in "
-    "cpp/src/surfaces/anthropic_messages_render.cpp writes ToolCallStart.id verbatim and has no id mapping"))
 @pytest.mark.parametrize("fam", ["openai", "gemini"])
 def test_pitfall_TC2_toolu_ids_on_the_messages_surface(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(tool_calls=[{"name": "get_weather", "arguments": {"city": "Oslo"},
@@ -126,9 +122,6 @@ def test_pitfall_TC3_results_returned_out_of_order_go_back_in_call_order(native_
     assert got == ["21 C", "30 C"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the Gemini request builder (cpp/src/providers/gemini_request.cpp) never writes functionCall.id or "
-    "functionResponse.id: the id Gemini supplied reaches the caller as call_id but is not sent back"))
 def test_pitfall_TC4_gemini_supplied_id_round_trips(native_server: Any, mock: Any, tmp_path: Path) -> None:
     body = {"candidates": [{"content": {"role": "model", "parts": [
         {"functionCall": {"id": "fc-7a1", "name": "get_weather", "args": {"city": "Rome"}}}]},

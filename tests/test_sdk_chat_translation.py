@@ -67,9 +67,11 @@ def test_tool_result_round_trip(sdk: Any, fam: Family, mock: Any) -> None:
         contents = body["contents"]
         assert [c["role"] for c in contents] == ["user", "model", "user"]
         call_parts = [p for p in contents[1]["parts"] if "functionCall" in p]
-        assert [p["functionCall"] for p in call_parts] == [{"name": "get_weather", "args": {"city": "Paris"}}]
+        # the caller's call ids go back as functionCall.id / functionResponse.id (Gemini 3 pairs by id)
+        assert [p["functionCall"] for p in call_parts] == [{"name": "get_weather", "args": {"city": "Paris"},
+                                                            "id": "call_abc123"}]
         # a plain-string tool result is wrapped as {"output": ...} (protocols/gemini.md)
-        assert contents[2]["parts"] == [{"functionResponse": {"name": "get_weather",
+        assert contents[2]["parts"] == [{"functionResponse": {"id": "call_abc123", "name": "get_weather",
                                                               "response": {"output": "21 C and sunny"}}}]
         decls = body["tools"][0]["functionDeclarations"]
         assert [d["name"] for d in decls] == ["get_weather"]
@@ -103,8 +105,8 @@ def test_parallel_tool_results_round_trip(sdk: Any, fam: Family, mock: Any) -> N
         assert [p["functionCall"]["args"] for p in contents[1]["parts"]] == [{"city": "Paris"}, {"city": "Tokyo"}]
         # a JSON-object tool result is sent as the response object itself
         assert contents[2]["parts"] == [
-            {"functionResponse": {"name": "get_weather", "response": {"temp": 21}}},
-            {"functionResponse": {"name": "get_weather", "response": {"temp": 30}}}]
+            {"functionResponse": {"id": "call_p1", "name": "get_weather", "response": {"temp": 21}}},
+            {"functionResponse": {"id": "call_t2", "name": "get_weather", "response": {"temp": 30}}}]
 
 
 # --- 7. image as a data: URL --------------------------------------------------------------------
@@ -324,9 +326,9 @@ def test_assistant_text_and_tool_call_with_array_tool_result(sdk: Any, fam: Fami
     else:
         model_parts = body["contents"][1]["parts"]
         assert [{k: v for k, v in p.items() if k != "thoughtSignature"} for p in model_parts] == [
-            {"text": "Checking."}, {"functionCall": {"name": "get_weather", "args": {}}}]
+            {"text": "Checking."}, {"functionCall": {"name": "get_weather", "args": {}, "id": "call_1"}}]
         assert body["contents"][2] == {"role": "user", "parts": [
-            {"functionResponse": {"name": "get_weather", "response": {"output": "21 C sunny"}}}]}
+            {"functionResponse": {"id": "call_1", "name": "get_weather", "response": {"output": "21 C sunny"}}}]}
 
 
 def test_sampling_parameters(sdk: Any, fam: Family, mock: Any) -> None:

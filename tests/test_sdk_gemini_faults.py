@@ -239,15 +239,9 @@ def test_thinking_config_and_thoughts(http: Any, fam: Family, mock: Any, compat:
         assert body["generationConfig"]["thinkingConfig"] == {"includeThoughts": True, "thinkingBudget": 2048}
 
 
-def test_thoughts_parse_in_the_sdk(gclient: Any, fam: Family, mock: Any, compat: Any, request: Any) -> None:
+def test_thoughts_parse_in_the_sdk(gclient: Any, fam: Family, mock: Any, compat: Any) -> None:
     """thoughtSignature is a proto `bytes` field: the SDK rejects anything that is not base64."""
     compat("reasoning")
-    if fam.name == "anthropic":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the Gemini surface (cpp/src/surfaces/gemini_generate_render.cpp) copies a foreign reasoning "
-            "signature verbatim into the bytes-typed thoughtSignature; the simulator's Anthropic signature "
-            "'sig-1' is not base64, so google-genai fails validation (real Anthropic signatures happen to be "
-            "base64; the gateway does not encode foreign signatures)")))
     mock.enqueue(text="The answer is 4.", reasoning="Two plus two is four.")
     cfg = types.GenerateContentConfig(thinking_config=types.ThinkingConfig(include_thoughts=True))
     resp = gclient.models.generate_content(model=fam.alias, contents="2+2?", config=cfg)

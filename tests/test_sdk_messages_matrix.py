@@ -229,11 +229,13 @@ def test_tool_results_round_trip(claude: Any, fam: Family, mock: Any, compat: An
         assert [c["role"] for c in contents] == ["user", "model", "user"]
         parts = contents[1]["parts"]
         assert parts[0] == {"text": "Checking."}
-        assert [p["functionCall"] for p in parts[1:]] == [{"name": "get_weather", "args": {"city": "Paris"}},
-                                                          {"name": "get_weather", "args": {"city": "Tokyo"}}]
+        # the caller's call ids go back as functionCall.id / functionResponse.id (Gemini 3 pairs by id)
+        assert [p["functionCall"] for p in parts[1:]] == [
+            {"name": "get_weather", "args": {"city": "Paris"}, "id": "toolu_p1"},
+            {"name": "get_weather", "args": {"city": "Tokyo"}, "id": "toolu_t2"}]
         assert contents[2]["parts"] == [
-            {"functionResponse": {"name": "get_weather", "response": {"output": "21 C"}}},
-            {"functionResponse": {"name": "get_weather", "response": {"output": "30 C"}}}]
+            {"functionResponse": {"id": "toolu_p1", "name": "get_weather", "response": {"output": "21 C"}}},
+            {"functionResponse": {"id": "toolu_t2", "name": "get_weather", "response": {"output": "30 C"}}}]
 
 
 # --- images -------------------------------------------------------------------------------------

@@ -188,11 +188,13 @@ def test_tool_results_round_trip(sdk: Any, fam: Family, mock: Any, compat: Any) 
     else:
         contents = body["contents"]
         assert [c["role"] for c in contents] == ["user", "model", "user"]
+        # the caller's call ids go back as functionCall.id / functionResponse.id (Gemini 3 pairs by id)
         assert [p["functionCall"] for p in contents[1]["parts"]] == [
-            {"name": "get_weather", "args": {"city": "Paris"}}, {"name": "get_weather", "args": {"city": "Tokyo"}}]
+            {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_p1"},
+            {"name": "get_weather", "args": {"city": "Tokyo"}, "id": "call_t2"}]
         assert contents[2]["parts"] == [
-            {"functionResponse": {"name": "get_weather", "response": {"output": "21 C"}}},
-            {"functionResponse": {"name": "get_weather", "response": {"output": "30 C"}}}]
+            {"functionResponse": {"id": "call_p1", "name": "get_weather", "response": {"output": "21 C"}}},
+            {"functionResponse": {"id": "call_t2", "name": "get_weather", "response": {"output": "30 C"}}}]
 
 
 # --- images -------------------------------------------------------------------------------------

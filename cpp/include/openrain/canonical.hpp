@@ -52,12 +52,17 @@ struct ContentPart {
   std::string filename;    // File: file name or document title, optional
   std::string detail;      // OpenAI image detail ("auto"/"low"/"high"), optional
   std::string signature;   // Thinking signature / Gemini thoughtSignature on a text part
+  // Protocol that minted `signature`; nullopt = ChatRequest::source. A surface sets it when it
+  // reads back a signature it showed for another protocol (see providers/carry.hpp); providers
+  // send a signature only to the protocol that minted it.
+  std::optional<Protocol> signature_origin;
   std::string raw;         // Raw: the block JSON; for other kinds: source-protocol extras object
                            // (e.g. Anthropic {"cache_control":{...}}) or empty
 };
 
 struct ToolCall {
-  std::string id;                 // provider-neutral id (see providers/tool_ids.hpp)
+  std::string id;                 // the upstream's own id; surfaces decode what they showed
+                                  // the caller (see providers/carry.hpp)
   std::string name;
   std::string arguments;          // JSON text, exactly as produced (object for valid calls)
   std::string thought_signature;  // Gemini thoughtSignature carried by this call, if any
@@ -153,7 +158,8 @@ const char* finish_reason_name(FinishReason r);
 struct StreamEvent {
   enum class Kind : uint8_t {
     Start,              // id, model, created, extras
-    TextDelta,          // text
+    TextDelta,          // text; signature = Gemini thoughtSignature on this text part (the
+                        // text may then be empty: a part carrying only a signature)
     RefusalDelta,       // text (OpenAI refusal channel)
     ReasoningDelta,     // text
     ReasoningSignature, // text = signature of the current reasoning block
@@ -170,7 +176,7 @@ struct StreamEvent {
   int index = 0;             // tool-call ordinal within the response: 0, 1, 2...
   std::string id;            // Start: upstream response id; ToolCallStart: call id
   std::string name;          // ToolCallStart: function name; Start: upstream model
-  std::string signature;     // ToolCallStart: thoughtSignature, if any
+  std::string signature;     // ToolCallStart / TextDelta: Gemini thoughtSignature, if any
   int64_t created = 0;       // Start: unix seconds reported by the upstream (0 if none)
   Usage usage;
   FinishReason finish = FinishReason::Stop;
@@ -196,7 +202,7 @@ struct OutputBlock {
   enum class Kind : uint8_t { Text, Refusal, Reasoning, RedactedReasoning, ToolCall };
   Kind kind = Kind::Text;
   std::string text;       // Text / Refusal / Reasoning text / RedactedReasoning data
-  std::string signature;  // Reasoning signature; ToolCall thoughtSignature
+  std::string signature;  // Reasoning signature; ToolCall / Text Gemini thoughtSignature
   std::string id;         // ToolCall id
   std::string name;       // ToolCall name
   std::string arguments;  // ToolCall arguments (JSON text)

@@ -28,7 +28,23 @@ void Fold::on_event(StreamEvent&& ev) {
       r_.created = ev.created;
       r_.extras = std::move(ev.extras);
       break;
-    case K::TextDelta: append_text(OutputBlock::Kind::Text, ev.text); break;
+    case K::TextDelta:
+      if (ev.signature.empty()) {
+        append_text(OutputBlock::Kind::Text, ev.text);
+      } else if (!r_.blocks.empty() && r_.blocks.back().kind == OutputBlock::Kind::Text &&
+                 r_.blocks.back().signature.empty() &&
+                 (ev.text.empty() || r_.blocks.back().text.empty())) {
+        // Gemini's trailing {"text":"","thoughtSignature":...} part signs the text before it.
+        r_.blocks.back().text += ev.text;
+        r_.blocks.back().signature = std::move(ev.signature);
+      } else {
+        OutputBlock b;  // a signed text part starts its own block (the signature stays on it)
+        b.kind = OutputBlock::Kind::Text;
+        b.text = std::move(ev.text);
+        b.signature = std::move(ev.signature);
+        r_.blocks.push_back(std::move(b));
+      }
+      break;
     case K::RefusalDelta: append_text(OutputBlock::Kind::Refusal, ev.text); break;
     case K::ReasoningDelta: append_text(OutputBlock::Kind::Reasoning, ev.text); break;
     case K::ReasoningSignature:

@@ -340,9 +340,16 @@ Status RequestEncoder::content_block(const ContentPart& p, Role role, const std:
       }
       return image_block(p, path, out);
     case K::Thinking:
-      // Unsigned or Gemini-produced thinking would be rejected ("Invalid signature"): never
-      // fabricate, just leave it out.
-      if (role != Role::Assistant || p.signature.empty() || req_.source == Protocol::Gemini) return {};
+      // Unsigned thinking, or thinking signed by another protocol (a Gemini caller's, or one
+      // the gateway carried through another surface, see providers/carry.hpp), would be
+      // rejected ("Invalid signature"): never fabricate, just leave it out. OpenAI-shaped
+      // callers have no signatures of their own, so theirs can only be Anthropic's.
+      if (role != Role::Assistant || p.signature.empty() ||
+          p.signature_origin.value_or(req_.source == Protocol::Gemini ? Protocol::Gemini
+                                                                       : Protocol::Anthropic) !=
+              Protocol::Anthropic) {
+        return {};
+      }
       w.begin_object().field("type", "thinking").field("thinking", p.text).field("signature", p.signature);
       if (same_) write_extras(w, p.raw, {"type", "thinking", "signature"});
       w.end_object();

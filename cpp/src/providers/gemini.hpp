@@ -2,13 +2,21 @@
 //
 // Owns the Gemini upstream wire format end to end:
 //   * request encoding (gemini_request.cpp): systemInstruction, user/model contents with role
-//     merging, functionCall / functionResponse parts (names resolved from earlier calls, parallel
-//     results in call order, thoughtSignature round trip plus the documented
-//     "skip_thought_signature_validator" sentinel), images, tools, toolConfig, generationConfig;
+//     merging and alternation (function responses alone in their turn; a short bridging model
+//     turn before human text that follows them; an opening user turn when the history starts
+//     with the model), functionCall / functionResponse parts (names resolved from earlier calls,
+//     parallel results in call order, ids echoed unless the gateway synthesised them,
+//     thoughtSignature round trip — Gemini-minted signatures only, including one a thinking
+//     block carried — plus the documented "skip_thought_signature_validator" sentinel), images
+//     (inline, or Files API / gs:// URIs; another public URL is a 400 because Gemini cannot fetch
+//     it), tools, toolConfig, generationConfig;
 //   * JSON-Schema clean-up for the Developer API's OpenAPI-subset Schema (gemini_schema.cpp),
 //     shared by tool parameters and responseSchema;
 //   * response decoding (gemini_decoder.cpp): SSE (`alt=sse`), the bare JSON-array stream and
-//     non-streaming bodies, including Vertex streamed function-call arguments;
+//     non-streaming bodies, including Vertex streamed function-call arguments; text-part
+//     signatures travel on TextDelta, thought-part ones as ReasoningSignature;
+//     MALFORMED_FUNCTION_CALL / UNEXPECTED_TOOL_CALL / TOO_MANY_TOOL_CALLS end a non-Gemini
+//     caller's response with a retryable UpstreamServerError (a Gemini caller sees the reason);
 //   * error classification (gemini_errors.cpp) from Google RPC error bodies.
 // Everything here is stateless and thread-safe except decoders, which are per-request and
 // single-threaded. No function copies the upstream API key into an Error.

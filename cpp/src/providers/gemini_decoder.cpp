@@ -278,6 +278,20 @@ bool flag(json::Object o, std::string_view key) {
   return v;
 }
 
+/// finishReasons meaning the upstream rejected the model's own function call.
+bool is_tool_call_failure(std::string_view r) {
+  return r == "MALFORMED_FUNCTION_CALL" || r == "UNEXPECTED_TOOL_CALL" ||
+         r == "TOO_MANY_TOOL_CALLS";
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return r;
+}
+
 bool is_content_filter(std::string_view r) {
   return r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST" || r == "PROHIBITED_CONTENT" ||
          r == "SPII" || r.substr(0, 6) == "IMAGE_";
@@ -285,8 +299,11 @@ bool is_content_filter(std::string_view r) {
 
 class GeminiDecoder final : public ResponseDecoder {
  public:
-  GeminiDecoder(const Deployment& d, bool streaming)
-      : dep_(d), mode_(streaming ? Mode::Sniff : Mode::Whole), streaming_(streaming) {}
+  GeminiDecoder(const ChatRequest& req, const Deployment& d, bool streaming)
+      : dep_(d),
+        mode_(streaming ? Mode::Sniff : Mode::Whole),
+        streaming_(streaming),
+        gemini_caller_(req.source == Protocol::Gemini) {}
 
   Status feed(std::string_view bytes, EventSink& sink) override {
     if (errored_) return {};
@@ -340,6 +357,23 @@ class GeminiDecoder final : public ResponseDecoder {
       u.kind = StreamEvent::Kind::Usage;
       u.usage = usage_;
       sink.on_event(std::move(u));
+    }
+    if (have_finish_ && !gemini_caller_ && is_tool_call_failure(finish_reason_)) {
+      // No other protocol has a finish reason for "the model's own call was rejected": a
+      // clean end (stop / end_turn) would hide it and content_filter would misdirect, so the
+      // caller gets a retryable upstream error. A Gemini caller sees Gemini's own reason.
+      StreamEvent e;
+      e.kind = StreamEvent::Kind::Error;
+      e.error = Error::make(ErrorKind::UpstreamServerError,
+                            "Gemini ended the turn with finishReason " + finish_reason_ +
+                                ": the model produced a function call Gemini could not accept. "
+                                "Retrying the request may succeed.",
+                            {}, "gemini_" + lower_ascii(finish_reason_));
+      e.error.http_status = 502;
+      e.error.upstream_type = finish_reason_;
+      e.error.provider = dep_.provider != nullptr ? dep_.provider->name : std::string();
+      sink.on_event(std::move(e));
+      return {};
     }
     StreamEvent f;
     f.kind = StreamEvent::Kind::Finish;
@@ -489,16 +523,33 @@ class GeminiDecoder final : public ResponseDecoder {
   }
 
   void handle_part(json::Object part, EventSink& sink) {
+    std::string_view signature = json::get_string(part, "thoughtSignature");
     if (auto fc = json::get_object(part, "functionCall")) {
-      handle_call(*fc, json::get_string(part, "thoughtSignature"), sink);
+      handle_call(*fc, signature, sink);
       return;
     }
     std::string_view text;
-    if (part.at_key("text").get_string().get(text) != simdjson::SUCCESS || text.empty()) return;
-    bool thought = flag(part, "thought");
-    StreamEvent ev;
-    ev.kind = thought ? StreamEvent::Kind::ReasoningDelta : StreamEvent::Kind::TextDelta;
-    ev.text = std::string(text);
+    if (part.at_key("text").get_string().get(text) != simdjson::SUCCESS) return;
+    if (flag(part, "thought")) {
+      if (!text.empty()) {
+        StreamEvent ev;
+        ev.kind = StreamEvent::Kind::ReasoningDelta;
+        ev.text = std::string(text);
+        sink.on_event(std::move(ev));
+      }
+      if (!signature.empty()) {  // a signed thought part closes the reasoning block
+        StreamEvent ev;
+        ev.kind = StreamEvent::Kind::ReasoningSignature;
+        ev.text = std::string(signature);
+        sink.on_event(std::move(ev));
+      }
+      return;
+    }
+    // A text part's signature (often on an empty final part of Gemini 3) must go back on the
+    // same part next turn, so it travels with the text.
+    if (text.empty() && signature.empty()) return;
+    StreamEvent ev = StreamEvent::text_delta(std::string(text));
+    ev.signature = std::string(signature);
     sink.on_event(std::move(ev));
   }
 
@@ -562,6 +613,7 @@ class GeminiDecoder final : public ResponseDecoder {
   Deployment dep_;
   Mode mode_;
   bool streaming_;
+  bool gemini_caller_;  // the caller speaks Gemini: native finish reasons pass through
   std::string buf_;  // sniff bytes, or the whole non-streaming body
   sse::Framer framer_;
   gemini_detail::JsonArraySplitter splitter_;
@@ -588,8 +640,7 @@ class GeminiDecoder final : public ResponseDecoder {
 
 std::unique_ptr<ResponseDecoder> make_gemini_decoder(const ChatRequest& req, const Deployment& d,
                                                      bool streaming) {
-  (void)req;
-  return std::make_unique<GeminiDecoder>(d, streaming);
+  return std::make_unique<GeminiDecoder>(req, d, streaming);
 }
 
 }  // namespace openrain::providers

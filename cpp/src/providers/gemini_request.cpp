@@ -13,6 +13,7 @@
 
 #include "json/reader.hpp"
 #include "json/writer.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "providers/gemini.hpp"
 
@@ -21,11 +22,14 @@ namespace {
 
 constexpr std::string_view kSkipSignature = "skip_thought_signature_validator";
 constexpr size_t kMaxStopSequences = 5;
+// Turns inserted so roles alternate (see alternate_roles).
+constexpr std::string_view kOpeningUserText = "(earlier conversation omitted)";
+constexpr std::string_view kBridgeModelText = "OK.";
 
 struct Part {
   bool call = false;
-  std::string json;                   // non-call parts: the complete part
-  std::string name, args, signature;  // call parts (args: minified JSON object)
+  std::string json;                       // non-call parts: the complete part
+  std::string name, args, signature, id;  // call parts (args: minified JSON object)
 };
 
 struct Content {
@@ -44,6 +48,10 @@ void add_content(std::vector<Content>& out, Content c) {
     return;
   }
   out.push_back(std::move(c));
+}
+
+bool has_calls(const Content& c) {
+  return std::any_of(c.parts.begin(), c.parts.end(), [](const Part& p) { return p.call; });
 }
 
 std::string lower(std::string_view s) {
@@ -107,18 +115,64 @@ std::string content_path(size_t i, size_t j) {
   return json::path_index(json::path_key(json::path_index("messages", i), "content"), j);
 }
 
-/// Translate the content parts of a user or assistant message.
-void add_parts(const ChatRequest& req, const Message& m, size_t mi, bool model_turn,
-               std::vector<Part>& parts, TranslationReport& report) {
+/// Only Files API and Cloud Storage URIs (and YouTube links) may be `fileData.fileUri`; the
+/// Developer API fetches nothing else.
+bool is_gemini_file_uri(std::string_view url) {
+  static constexpr std::string_view kPrefixes[] = {
+      "gs://", "https://generativelanguage.googleapis.com/", "https://www.youtube.com/",
+      "https://youtube.com/", "https://m.youtube.com/", "https://youtu.be/"};
+  for (std::string_view prefix : kPrefixes) {
+    if (url.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+/// The signature `p` carries when Gemini minted it (never a foreign one: Gemini would reject it).
+std::string_view gemini_signature(const ContentPart& p, const ChatRequest& req) {
+  if (p.signature.empty() || p.signature_origin.value_or(req.source) != Protocol::Gemini) return {};
+  return p.signature;
+}
+
+/// Translate the content parts of a user or assistant message. Gemini signs the part after its
+/// thoughts; a thinking part holding a Gemini signature (thought text is never sent back) hands
+/// it to the next text part, or leaves it in `carried` for the first function call.
+Status add_parts(const ChatRequest& req, const Message& m, size_t mi, bool model_turn,
+                 std::vector<Part>& parts, std::string& carried, TranslationReport& report) {
+  auto flush_carried = [&] {
+    if (carried.empty()) return;
+    Part part;
+    part.json = text_part("", carried);
+    parts.push_back(std::move(part));
+    carried.clear();
+  };
   for (size_t j = 0; j < m.content.size(); ++j) {
     const ContentPart& p = m.content[j];
     Part part;
     switch (p.kind) {
-      case ContentPart::Kind::Text:
-        if (model_turn && p.text.empty() && p.signature.empty()) continue;
-        part.json = text_part(p.text, p.signature);
+      case ContentPart::Kind::Text: {
+        std::string signature(gemini_signature(p, req));
+        if (!signature.empty()) {
+          flush_carried();
+        } else {
+          signature = std::move(carried);
+          carried.clear();
+        }
+        if (model_turn && p.text.empty() && signature.empty()) continue;
+        part.json = text_part(p.text, signature);
         break;
-      case ContentPart::Kind::Image: part.json = image_part(p); break;
+      }
+      case ContentPart::Kind::Image:
+        if (req.source != Protocol::Gemini && p.data.empty() && !parse_data_url(p.url) &&
+            !is_gemini_file_uri(p.url)) {
+          std::string param = content_path(mi, j);
+          return Error::make(ErrorKind::UnsupportedParameter,
+                             "'" + param + "': Gemini cannot fetch image URLs; only Files API "
+                             "(https://generativelanguage.googleapis.com/...) and gs:// URIs are "
+                             "accepted. Send the image as base64 data instead.",
+                             param, "unsupported_value");
+        }
+        part.json = image_part(p);
+        break;
       case ContentPart::Kind::File:
         if (p.data.empty()) {  // a document by URL: Gemini takes only Files-API URIs there
           report.dropped.push_back(content_path(mi, j));
@@ -134,12 +188,65 @@ void add_parts(const ChatRequest& req, const Message& m, size_t mi, bool model_t
         report.dropped.push_back(content_path(mi, j));
         continue;
       case ContentPart::Kind::Thinking:
+        if (std::string_view sig = gemini_signature(p, req); !sig.empty()) {
+          flush_carried();
+          carried = std::string(sig);
+          continue;
+        }
+        report.dropped.push_back(content_path(mi, j));
+        continue;
       case ContentPart::Kind::RedactedThinking:
         report.dropped.push_back(content_path(mi, j));
         continue;
     }
     parts.push_back(std::move(part));
   }
+  return {};
+}
+
+/// An id to send back as functionCall.id / functionResponse.id: one the upstream (or caller)
+/// chose, never one the gateway synthesised because Gemini sent none.
+std::string_view upstream_call_id(std::string_view id) {
+  return is_synth_tool_id(id) ? std::string_view() : id;
+}
+
+/// `part` (a functionResponse part written by function_response_part) with `id` added.
+std::string with_response_id(std::string part, std::string_view id) {
+  constexpr std::string_view kHead = "{\"functionResponse\":{";
+  if (id.empty() || std::string_view(part).substr(0, kHead.size()) != kHead) return part;
+  std::string member;
+  json::Writer w(member);
+  w.begin_object().field("id", id).end_object();  // {"id":"..."}
+  part.insert(kHead.size(), member.substr(1, member.size() - 2) + ",");
+  return part;
+}
+
+/// Gemini wants alternating user / model turns that open with a user turn, and function
+/// responses alone in their turn (human text merged into it makes Gemini 3 continue the tool
+/// output or answer empty). Same-role neighbours left by add_content (a function-response turn
+/// next to a human turn) get a short bridging turn of the other role between them; a history that
+/// opens with a model turn (e.g. after truncation) gets an opening user turn.
+void alternate_roles(std::vector<Content>& contents) {
+  auto filler = [](std::string_view role, std::string_view text) {
+    Content c;
+    c.role = std::string(role);
+    Part part;
+    part.json = text_part(text, {});
+    c.parts.push_back(std::move(part));
+    return c;
+  };
+  std::vector<Content> out;
+  out.reserve(contents.size() + 2);
+  for (Content& c : contents) {
+    if (out.empty() && c.role == "model") {
+      out.push_back(filler("user", kOpeningUserText));
+    } else if (!out.empty() && out.back().role == c.role) {
+      out.push_back(c.role == "user" ? filler("model", kBridgeModelText)
+                                     : filler("user", kOpeningUserText));
+    }
+    out.push_back(std::move(c));
+  }
+  contents = std::move(out);
 }
 
 /// Concatenated text of a tool result. Images and inline files become parts in `media` (sent
@@ -207,6 +314,7 @@ void write_content(json::Writer& w, const Content& c) {
     }
     w.begin_object().key("functionCall").begin_object();
     w.field("name", p.name).field_raw("args", p.args);
+    if (!p.id.empty()) w.field("id", p.id);
     w.end_object();
     if (!p.signature.empty()) {
       w.field("thoughtSignature", p.signature);
@@ -319,6 +427,16 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
     }
     pending.clear();
     pending_media.clear();
+    // Responses answer the model turn before them: a human turn that slipped in between (e.g. a
+    // user message between a Responses function_call and its output) moves after them.
+    if (contents.size() >= 2 && contents.back().role == "user" &&
+        !contents.back().function_responses && has_calls(contents[contents.size() - 2])) {
+      Content human = std::move(contents.back());
+      contents.pop_back();
+      add_content(contents, std::move(c));
+      contents.push_back(std::move(human));
+      return;
+    }
     add_content(contents, std::move(c));
   };
 
@@ -342,14 +460,18 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
       case Role::User: {
         Content c;
         c.role = "user";
-        add_parts(req, m, i, false, c.parts, report);
+        std::string carried;
+        Status st = add_parts(req, m, i, false, c.parts, carried, report);
+        if (!st.ok()) return st.take_error();
         add_content(contents, std::move(c));
         break;
       }
       case Role::Assistant: {
         Content c;
         c.role = "model";
-        add_parts(req, m, i, true, c.parts, report);
+        std::string carried;  // a Gemini signature for the first call (see add_parts)
+        Status st = add_parts(req, m, i, true, c.parts, carried, report);
+        if (!st.ok()) return st.take_error();
         last_call_ids.clear();
         for (size_t j = 0; j < m.tool_calls.size(); ++j) {
           const ToolCall& tc = m.tool_calls[j];
@@ -362,7 +484,12 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
           Part part;
           part.call = true;
           part.name = tc.name;
+          part.id = std::string(upstream_call_id(tc.id));
           part.signature = tc.thought_signature;
+          if (!carried.empty()) {  // only the first call of a step is signed
+            if (part.signature.empty()) part.signature = carried;
+            if (part.signature == carried) carried.clear();
+          }
           if (tc.arguments.find_first_not_of(" \t\r\n") == std::string::npos) {
             part.args = "{}";
           } else {
@@ -379,6 +506,11 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
           c.parts.push_back(std::move(part));
           if (!tc.id.empty()) call_names[tc.id] = tc.name;
           last_call_ids.push_back(tc.id);
+        }
+        if (!carried.empty()) {  // a thinking-only turn: keep the signature on an empty part
+          Part part;
+          part.json = text_part("", carried);
+          c.parts.push_back(std::move(part));
         }
         add_content(contents, std::move(c));
         break;
@@ -402,12 +534,14 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
           }
         }
         std::string text = tool_text(m, i, pending_media, report);
-        pending.push_back({order, function_response_part(name, m, text)});
+        pending.push_back({order, with_response_id(function_response_part(name, m, text),
+                                                   upstream_call_id(m.tool_call_id))});
         break;
       }
     }
   }
   flush_responses();
+  alternate_roles(contents);
 
   // ---- body ---------------------------------------------------------------------------------
   std::string body;

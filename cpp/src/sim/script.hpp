@@ -14,7 +14,8 @@
 //                                      (its text parts concatenated)
 //    "reasoning": "thinking text",     Anthropic: thinking block (signature "sig-<n>"); Gemini: a
 //                                      part with "thought": true (the first visible part then carries
-//                                      thoughtSignature "sig-<n>"); OpenAI: reasoning_tokens only,
+//                                      thoughtSignature base64("sig-<n>"), e.g. "c2lnLTE=": proto
+//                                      bytes, as on the wire); OpenAI: reasoning_tokens only,
 //                                      plus `reasoning_content` deltas / message field when
 //    "openai_reasoning_field": "reasoning_content",
 //    "tool_calls": [{"id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}],

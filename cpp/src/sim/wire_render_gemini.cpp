@@ -91,6 +91,26 @@ struct GeminiPart {
   bool signature = false;       // carries thoughtSignature
 };
 
+/// A Gemini thoughtSignature: proto `bytes`, so base64 on the wire like real traffic (Google's
+/// SDKs reject anything else): base64("sig-<serial>"), e.g. "c2lnLTE=" for serial 1.
+std::string gemini_signature(uint64_t serial) {
+  static constexpr char kB64[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  Id raw("sig-", serial);
+  std::string_view in = raw.view();
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+    out.push_back(kB64[(v >> 18) & 63]);
+    out.push_back(kB64[(v >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=');
+    out.push_back(i + 2 < in.size() ? kB64[v & 63] : '=');
+  }
+  return out;
+}
+
 void gemini_part(StyledWriter& w, const GeminiPart& part, const RenderContext& ctx) {
   w.obj();
   if (part.kind == GeminiPart::Call) {
@@ -101,7 +121,10 @@ void gemini_part(StyledWriter& w, const GeminiPart& part, const RenderContext& c
     w.f("text", part.text);
     if (part.kind == GeminiPart::Thought) w.f("thought", true);
   }
-  if (part.signature) w.f("thoughtSignature", Id("sig-", ctx.serial).view());
+  if (part.signature) {
+    std::string sig = gemini_signature(ctx.serial);
+    w.f("thoughtSignature", std::string_view(sig));
+  }
   w.end_obj();
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "json/reader.hpp"
+#include "providers/carry.hpp"
 #include "surfaces/anthropic_messages.hpp"
 
 namespace openrain::surfaces {
@@ -493,7 +494,11 @@ Status Parser::parse_assistant_block(Element v, const std::string& path, Message
     auto input = member(b, "input");
     if (input && !input->is_object()) return type_err(json::path_key(path, "input"), "dictionary");
     ToolCall tc;
-    tc.id = std::string(id);
+    // Ids this surface showed for another upstream decode to that upstream's own id (and the
+    // Gemini thoughtSignature they carry); see providers/carry.hpp.
+    providers::CarriedToolId carried = providers::parse_tool_id(id);
+    tc.id = std::move(carried.id);
+    tc.thought_signature = std::move(carried.signature);
     tc.name = std::string(name);
     tc.arguments = input ? json::to_json(*input) : std::string("{}");
     tool_names_.emplace_back(tc.id, tc.name);
@@ -506,7 +511,14 @@ Status Parser::parse_assistant_block(Element v, const std::string& path, Message
     ContentPart p;
     p.kind = ContentPart::Kind::Thinking;
     p.text = std::string(thinking);
-    if (signature) p.signature = std::string(*signature);
+    if (signature) {
+      if (auto carried = providers::unwrap_signature(*signature)) {  // minted by another upstream
+        p.signature = std::move(carried->raw);
+        p.signature_origin = carried->origin;
+      } else {
+        p.signature = std::string(*signature);
+      }
+    }
     m.content.push_back(std::move(p));
     return {};
   }
@@ -544,8 +556,8 @@ Status Parser::parse_user_block(Element v, const std::string& path, Message& m,
 
 Status Parser::parse_tool_result(Object b, const std::string& path, Message& t) {
   AM_ASSIGN(id, req_str(b, "tool_use_id", path));
-  t.tool_call_id = std::string(id);
-  t.tool_name = resolve_tool_name(id);
+  t.tool_call_id = providers::parse_tool_id(id).id;
+  t.tool_name = resolve_tool_name(t.tool_call_id);
   AM_ASSIGN(is_error, opt_boolean(b, "is_error", path));
   t.is_error = is_error.value_or(false);
   const std::string cpath = json::path_key(path, "content");

@@ -11,7 +11,9 @@
 // blocks buffer their content until every block before them is closed. Text and thinking blocks
 // close when the next block starts; tool blocks close at ToolCallEnd (or Finish). Empty text
 // blocks are never opened, and a thinking block's signature goes out as one signature_delta
-// right before its content_block_stop.
+// right before its content_block_stop. Tool ids are always `toolu_` ids and thinking blocks from
+// other upstreams always carry a wrapped signature (Gemini signs the part after its thoughts, so
+// the block takes that one); both are reversible by the parser (providers/carry.hpp).
 #include <cmath>
 #include <deque>
 #include <string>
@@ -20,6 +22,7 @@
 
 #include "json/reader.hpp"
 #include "json/writer.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "surfaces/anthropic_messages.hpp"
 
@@ -119,6 +122,14 @@ std::string tool_input(std::string_view arguments) {
   return json::to_json(parsed.value());
 }
 
+/// A thinking block's signature as the caller sees it: an Anthropic upstream's verbatim; any
+/// other upstream's wrapped (even when empty), so every thinking block is signed and a later
+/// request can tell it apart from an Anthropic signature (see providers/carry.hpp).
+std::string caller_signature(std::string_view raw, Protocol upstream) {
+  if (upstream == Protocol::Anthropic) return std::string(raw);
+  return providers::wrap_signature(upstream, raw);
+}
+
 void begin_event(std::string& out, std::string_view type) {
   out += "event: ";
   out += type;
@@ -163,6 +174,9 @@ class AnthropicEncoder final : public SurfaceEncoder {
   void close(Block& b, std::string& out);
   void write_delta(const Block& b, std::string_view payload, std::string& out);
   void finish(const StreamEvent& ev, std::string& out);
+  /// Gemini signs the first part after its thoughts (text or functionCall), not the thought:
+  /// an unsigned thinking block still open takes that signature.
+  void sign_thinking(const std::string& signature);
 
   EncodeContext ctx_;
   std::deque<Block> queue_;  // blocks not yet closed on the wire; front = the wire head
@@ -198,6 +212,7 @@ void AnthropicEncoder::on_event(const StreamEvent& ev, std::string& out) {
   switch (ev.kind) {
     case K::TextDelta:
     case K::RefusalDelta:
+      sign_thinking(ev.signature);
       append_delta(Block::Kind::Text, ev.text, out);
       break;
     case K::ReasoningDelta:
@@ -223,9 +238,12 @@ void AnthropicEncoder::on_event(const StreamEvent& ev, std::string& out) {
     }
     case K::ToolCallStart: {
       had_tool_ = true;
+      sign_thinking(ev.signature);
       Block& b = push(Block::Kind::Tool);
       b.tool_index = ev.index;
-      b.id = ev.id.empty() ? providers::synth_tool_id(ctx_.response_id, ev.index) : ev.id;
+      b.id = providers::anthropic_tool_id(
+          ev.id.empty() ? providers::synth_tool_id(ctx_.response_id, ev.index) : ev.id,
+          ev.signature);
       b.name = ev.name;
       pump(out);
       break;
@@ -301,6 +319,14 @@ void AnthropicEncoder::append_delta(Block::Kind kind, const std::string& text, s
   }
 }
 
+void AnthropicEncoder::sign_thinking(const std::string& signature) {
+  if (signature.empty() || queue_.empty()) return;
+  Block& last = queue_.back();
+  if (last.kind != Block::Kind::Thinking || last.complete || !last.signature.empty()) return;
+  last.signature = signature;
+  last.signed_ = true;
+}
+
 AnthropicEncoder::Block* AnthropicEncoder::find_tool(int index) {
   for (Block& b : queue_) {
     if (b.kind == Block::Kind::Tool && b.tool_index == index) return &b;
@@ -374,11 +400,13 @@ void AnthropicEncoder::write_delta(const Block& b, std::string_view payload, std
 }
 
 void AnthropicEncoder::close(Block& b, std::string& out) {
-  if (b.kind == Block::Kind::Thinking && !b.signature.empty()) {
+  std::string signature;
+  if (b.kind == Block::Kind::Thinking) signature = caller_signature(b.signature, ctx_.upstream);
+  if (!signature.empty()) {
     begin_event(out, "content_block_delta");
     json::Writer w(out);
     w.begin_object().field("type", "content_block_delta").field("index", b.wire_index);
-    w.key("delta").begin_object().field("type", "signature_delta").field("signature", b.signature);
+    w.key("delta").begin_object().field("type", "signature_delta").field("signature", signature);
     w.end_object().end_object();
     out += "\n\n";
   }
@@ -434,18 +462,30 @@ void AnthropicEncoder::render_response(const FoldedResponse& r, std::string& out
     text.clear();
   };
   int tool_ordinal = 0;
-  for (const OutputBlock& b : r.blocks) {
+  for (size_t bi = 0; bi < r.blocks.size(); ++bi) {
+    const OutputBlock& b = r.blocks[bi];
     switch (b.kind) {
       case OutputBlock::Kind::Text:
       case OutputBlock::Kind::Refusal:
         text += b.text;
         break;
-      case OutputBlock::Kind::Reasoning:
+      case OutputBlock::Kind::Reasoning: {
         flush_text();
         if (b.text.empty() && b.signature.empty()) break;
+        std::string_view raw = b.signature;
+        // Gemini signs the part after its thoughts (see sign_thinking).
+        for (size_t k = bi + 1; raw.empty() && k < r.blocks.size(); ++k) {
+          const OutputBlock& next = r.blocks[k];
+          if (next.kind == OutputBlock::Kind::Reasoning) break;
+          if (next.kind == OutputBlock::Kind::Text || next.kind == OutputBlock::Kind::ToolCall) {
+            raw = next.signature;
+            break;
+          }
+        }
         w.begin_object().field("type", "thinking").field("thinking", b.text);
-        w.field("signature", b.signature).end_object();
+        w.field("signature", caller_signature(raw, ctx_.upstream)).end_object();
         break;
+      }
       case OutputBlock::Kind::RedactedReasoning:
         flush_text();
         w.begin_object().field("type", "redacted_thinking").field("data", b.text).end_object();
@@ -453,8 +493,9 @@ void AnthropicEncoder::render_response(const FoldedResponse& r, std::string& out
       case OutputBlock::Kind::ToolCall: {
         flush_text();
         had_tool = true;
-        const std::string id =
-            b.id.empty() ? providers::synth_tool_id(ctx_.response_id, tool_ordinal) : b.id;
+        const std::string id = providers::anthropic_tool_id(
+            b.id.empty() ? providers::synth_tool_id(ctx_.response_id, tool_ordinal) : b.id,
+            b.signature);
         ++tool_ordinal;
         w.begin_object().field("type", "tool_use").field("id", id).field("name", b.name);
         w.field_raw("input", tool_input(b.arguments)).end_object();

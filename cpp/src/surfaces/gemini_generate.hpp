@@ -22,7 +22,9 @@
 //     so a Gemini upstream receives the identical object back and no string is reinterpreted.
 //   * thoughtSignature: on a functionCall part → ToolCall::thought_signature; on a text part →
 //     ContentPart::signature. Thought parts (`thought: true`) become Thinking parts; adjacent
-//     thought parts merge until one carrying a signature closes the block.
+//     thought parts merge until one carrying a signature closes the block. A signature this
+//     surface wrapped for another protocol (providers/carry.hpp) is unwrapped and keeps its
+//     origin in ContentPart::signature_origin.
 //   * inlineData / fileData with an image/* mime type → Image parts; other media (PDF, audio,
 //     video, YouTube) and executableCode / codeExecutionResult / parts with videoMetadata are Raw
 //     parts holding the part JSON (only a Gemini upstream can take them).
@@ -43,10 +45,13 @@
 //
 // Response rendering choices: modelVersion is the alias; responseId is EncodeContext::response_id
 // on every frame. A streamed tool call becomes ONE functionCall part {name, args object, id} (id
-// omitted when the upstream is Gemini, matching Google's shape) with thoughtSignature when its
-// ToolCallStart carried one; calls are buffered until the next frame is written, so parallel
-// calls share one chunk (the final one when nothing follows them). Reasoning is `thought: true`
-// text; a reasoning signature is a `{"text":"","thought":true,"thoughtSignature":...}` part;
+// omitted when it was synthesised because a Gemini upstream sent none, matching Google's shape)
+// with thoughtSignature when its ToolCallStart carried one; calls are buffered until the next
+// frame is written, so parallel calls share one chunk (the final one when nothing follows them).
+// A text delta's Gemini signature stays on its text part (also a signature-only `{"text":""}`
+// part). Reasoning is `thought: true` text; a reasoning signature is a
+// `{"text":"","thought":true,"thoughtSignature":...}` part, verbatim from a Gemini upstream and
+// wrapped (providers/carry.hpp, valid base64) from any other;
 // redacted reasoning has no Gemini form and is omitted. usageMetadata appears on every frame once
 // a Usage event was seen, and always on the final frame. A frame without parts carries
 // `[{"text":""}]`. on_idle writes nothing (Google's SDKs do not tolerate SSE comments).

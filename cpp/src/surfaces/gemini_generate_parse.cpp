@@ -16,6 +16,7 @@
 
 #include "json/reader.hpp"
 #include "json/writer.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "surfaces/gemini_generate.hpp"
 
@@ -359,9 +360,15 @@ Status Parser::parse_part(Element v, const std::string& path, bool model_turn, s
   GM_ASSIGN(o, as_object(v, path));
   GM_ASSIGN(pf, collect_part(o, path));
   std::string signature;
+  std::optional<Protocol> origin;  // a signature this gateway wrapped for another protocol
   if (pf.signature) {
     GM_ASSIGN(s, as_string(*pf.signature, json::path_key(path, "thoughtSignature")));
-    signature = std::string(s);
+    if (auto carried = providers::unwrap_signature(s)) {
+      signature = std::move(carried->raw);
+      origin = carried->origin;
+    } else {
+      signature = std::string(s);
+    }
   }
   bool thought = false;
   if (pf.thought) {
@@ -406,18 +413,21 @@ Status Parser::parse_part(Element v, const std::string& path, bool model_turn, s
         m.content.back().signature.empty()) {
       m.content.back().text += text;
       m.content.back().signature = std::move(signature);
+      m.content.back().signature_origin = origin;
       return {};
     }
     ContentPart p;
     p.kind = ContentPart::Kind::Thinking;
     p.text = std::string(text);
     p.signature = std::move(signature);
+    p.signature_origin = origin;
     m.content.push_back(std::move(p));
     return {};
   }
   ContentPart p;
   p.text = std::string(text);
   p.signature = std::move(signature);
+  p.signature_origin = origin;
   m.content.push_back(std::move(p));
   return {};
 }

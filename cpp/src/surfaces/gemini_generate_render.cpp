@@ -15,6 +15,7 @@
 
 #include "json/reader.hpp"
 #include "json/writer.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "surfaces/gemini_generate.hpp"
 
@@ -130,9 +131,14 @@ class GeminiEncoder final : public SurfaceEncoder {
   enum class PartKind { None, Text, Thought, Signature };
 
   /// One chunk: buffered calls (a complete prefix, or all when `final_reason` is set), then the
-  /// part `kind` holding `text`, then finishReason when final.
+  /// part `kind` holding `text` (a Text part carries `signature` when given), then finishReason
+  /// when final.
   void write_frame(std::string& out, PartKind kind, std::string_view text,
-                   std::string_view final_reason);
+                   std::string_view final_reason, std::string_view signature = {});
+  /// A reasoning signature as this caller may see it: a Gemini upstream's verbatim; another
+  /// protocol's wrapped (thoughtSignature is proto `bytes`: google-genai rejects anything but
+  /// base64). Text-part and call signatures are Gemini's by definition and go out verbatim.
+  std::string caller_signature(std::string_view signature) const;
   void write_call(json::Writer& w, std::string_view id, std::string_view name,
                   std::string_view args, std::string_view signature);
   /// `arguments` as a JSON object for `args`: "" or anything but an object → {}.
@@ -165,15 +171,24 @@ GeminiEncoder::Call* GeminiEncoder::find_call(int index) {
   return nullptr;
 }
 
+std::string GeminiEncoder::caller_signature(std::string_view signature) const {
+  if (signature.empty()) return {};
+  if (ctx_.upstream == Protocol::Gemini) return std::string(signature);
+  return providers::wrap_signature(ctx_.upstream, signature);
+}
+
 void GeminiEncoder::write_call(json::Writer& w, std::string_view id, std::string_view name,
                                std::string_view args, std::string_view signature) {
   w.begin_object().key("functionCall").begin_object();
   w.field("name", name).field_raw("args", args_object(args));
-  // Google's Developer API sends no id; other upstreams' ids let the caller pair its
+  // Google's Developer API sends no id (the decoder then synthesised one: not shown); an id
+  // Gemini (Vertex, Gemini 3) or another upstream supplied lets the caller pair its
   // functionResponse (`id`) with the call it answers.
-  if (ctx_.upstream != Protocol::Gemini && !id.empty()) w.field("id", id);
+  if (!id.empty() && !(ctx_.upstream == Protocol::Gemini && providers::is_synth_tool_id(id))) {
+    w.field("id", id);
+  }
   w.end_object();
-  if (!signature.empty()) w.field("thoughtSignature", signature);
+  if (!signature.empty()) w.field("thoughtSignature", signature);  // always Gemini's own
   w.end_object();
 }
 
@@ -187,7 +202,7 @@ void GeminiEncoder::open_element(std::string& out) {
 }
 
 void GeminiEncoder::write_frame(std::string& out, PartKind kind, std::string_view text,
-                                std::string_view final_reason) {
+                                std::string_view final_reason, std::string_view signature) {
   const bool is_final = !final_reason.empty();
   size_t n = 0;  // calls to write now
   while (n < calls_.size() && (is_final || calls_[n].complete)) ++n;
@@ -201,13 +216,17 @@ void GeminiEncoder::write_frame(std::string& out, PartKind kind, std::string_vie
     write_call(w, c.id, c.name, c.args, c.signature);
   }
   switch (kind) {
-    case PartKind::Text: w.begin_object().field("text", text).end_object(); break;
+    case PartKind::Text:
+      w.begin_object().field("text", text);
+      if (!signature.empty()) w.field("thoughtSignature", signature);  // always Gemini's own
+      w.end_object();
+      break;
     case PartKind::Thought:
       w.begin_object().field("text", text).field("thought", true).end_object();
       break;
     case PartKind::Signature:
       w.begin_object().field("text", "").field("thought", true);
-      w.field("thoughtSignature", text).end_object();
+      w.field("thoughtSignature", caller_signature(text)).end_object();
       break;
     case PartKind::None:
       if (n == 0) w.begin_object().field("text", "").end_object();
@@ -249,7 +268,9 @@ void GeminiEncoder::on_event(const StreamEvent& ev, std::string& out) {
       break;
     case K::TextDelta:
     case K::RefusalDelta:  // Gemini has no refusal channel: it is the answer text
-      if (!ev.text.empty()) write_frame(out, PartKind::Text, ev.text, {});
+      if (!ev.text.empty() || !ev.signature.empty()) {
+        write_frame(out, PartKind::Text, ev.text, {}, ev.signature);
+      }
       break;
     case K::ReasoningDelta:
       if (!ev.text.empty()) write_frame(out, PartKind::Thought, ev.text, {});
@@ -321,14 +342,16 @@ void GeminiEncoder::render_response(const FoldedResponse& r, std::string& out) {
     switch (b.kind) {
       case OutputBlock::Kind::Text:
       case OutputBlock::Kind::Refusal:
-        if (b.text.empty()) break;
-        w.begin_object().field("text", b.text).end_object();
+        if (b.text.empty() && b.signature.empty()) break;
+        w.begin_object().field("text", b.text);
+        if (!b.signature.empty()) w.field("thoughtSignature", b.signature);  // Gemini's own
+        w.end_object();
         ++parts;
         break;
       case OutputBlock::Kind::Reasoning:
         if (b.text.empty() && b.signature.empty()) break;
         w.begin_object().field("text", b.text).field("thought", true);
-        if (!b.signature.empty()) w.field("thoughtSignature", b.signature);
+        if (!b.signature.empty()) w.field("thoughtSignature", caller_signature(b.signature));
         w.end_object();
         ++parts;
         break;

@@ -13,6 +13,8 @@
 #include <string_view>
 
 #include "json/reader.hpp"
+#include "providers/carry.hpp"
+#include "providers/common.hpp"
 #include "surfaces/openai_chat.hpp"
 #include "surfaces/openai_parts.hpp"
 
@@ -383,8 +385,8 @@ Status Parser::parse_message(Element v, size_t i) {
   } else if (role == "tool") {
     m.role = Role::Tool;
     OR_ASSIGN(call_id, req_string(o, "tool_call_id", path));
-    m.tool_call_id = std::string(call_id);
-    m.tool_name = resolve_tool_name(call_id);
+    m.tool_call_id = providers::parse_tool_id(call_id).id;  // ids the gateway encoded
+    m.tool_name = resolve_tool_name(m.tool_call_id);
     OR_TRY(parse_content(o, path, ContentMode::TextOnly, true, m));
   } else if (role == "function") {
     return unsupported(json::path_key(path, "role"),
@@ -513,7 +515,9 @@ Status Parser::parse_tool_calls(Object o, const std::string& path, Message& m) {
     OR_ASSIGN(name, req_string(fn, "name", fpath));
     OR_ASSIGN(args, req_string(fn, "arguments", fpath));
     ToolCall call;
-    call.id = std::string(id);
+    providers::CarriedToolId carried = providers::parse_tool_id(id);  // see providers/carry.hpp
+    call.id = std::move(carried.id);
+    call.thought_signature = std::move(carried.signature);
     call.name = std::string(name);
     call.arguments = std::string(args);
     m.tool_calls.push_back(std::move(call));

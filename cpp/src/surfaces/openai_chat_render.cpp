@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "json/writer.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "surfaces/openai_chat.hpp"
 #include "surfaces/openai_errors.hpp"
@@ -54,8 +55,11 @@ std::string_view find_extra(const std::vector<RawField>& extras, std::string_vie
   return {};
 }
 
-std::string tool_id_or_synth(const std::string& id, const std::string& seed, int index) {
-  return id.empty() ? providers::synth_tool_id(seed, index) : id;
+/// The call id the caller sees; it carries a Gemini thoughtSignature (providers/carry.hpp).
+std::string tool_id_or_synth(const std::string& id, const std::string& signature,
+                             const std::string& seed, int index) {
+  return providers::caller_tool_id(id.empty() ? providers::synth_tool_id(seed, index) : id,
+                                   signature);
 }
 
 class OpenAIChatEncoder final : public SurfaceEncoder {
@@ -142,7 +146,7 @@ bool* OpenAIChatEncoder::args_seen(int index) {
 void OpenAIChatEncoder::write_tool_start(json::Writer& w, const StreamEvent& ev) {
   w.key("tool_calls").begin_array().begin_object();
   w.field("index", ev.index);
-  w.field("id", tool_id_or_synth(ev.id, ctx_.response_id, ev.index));
+  w.field("id", tool_id_or_synth(ev.id, ev.signature, ctx_.response_id, ev.index));
   w.field("type", "function");
   w.key("function").begin_object().field("name", ev.name).field("arguments", "").end_object();
   w.end_object().end_array();
@@ -270,7 +274,10 @@ void OpenAIChatEncoder::render_response(const FoldedResponse& r, std::string& ou
   bool has_text = false, has_refusal = false, has_tools = false;
   for (const auto& b : r.blocks) {
     switch (b.kind) {
-      case OutputBlock::Kind::Text: text += b.text; has_text = true; break;
+      case OutputBlock::Kind::Text:  // a Gemini signature-only part is not text
+        text += b.text;
+        has_text = has_text || !b.text.empty() || b.signature.empty();
+        break;
       case OutputBlock::Kind::Refusal: refusal += b.text; has_refusal = true; break;
       case OutputBlock::Kind::Reasoning: reasoning += b.text; break;
       case OutputBlock::Kind::ToolCall: has_tools = true; break;
@@ -300,7 +307,7 @@ void OpenAIChatEncoder::render_response(const FoldedResponse& r, std::string& ou
     for (const auto& b : r.blocks) {
       if (b.kind != OutputBlock::Kind::ToolCall) continue;
       w.begin_object();
-      w.field("id", tool_id_or_synth(b.id, ctx_.response_id, k));
+      w.field("id", tool_id_or_synth(b.id, b.signature, ctx_.response_id, k));
       w.field("type", "function");
       w.key("function").begin_object();
       w.field("name", b.name);

@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "json/reader.hpp"
+#include "providers/carry.hpp"
+#include "providers/common.hpp"
 #include "surfaces/openai_parts.hpp"
 #include "surfaces/openai_responses.hpp"
 
@@ -476,7 +478,9 @@ Status Parser::parse_function_call(Object o, const std::string& path) {
   (void)id;
   (void)status;
   ToolCall call;
-  call.id = std::string(call_id);
+  providers::CarriedToolId carried = providers::parse_tool_id(call_id);  // providers/carry.hpp
+  call.id = std::move(carried.id);
+  call.thought_signature = std::move(carried.signature);
   call.name = std::string(name);
   call.arguments = std::string(args);
   assistant_for(true).tool_calls.push_back(std::move(call));
@@ -493,8 +497,8 @@ Status Parser::parse_function_call_output(Object o, const std::string& path) {
   }
   Message m;
   m.role = Role::Tool;
-  m.tool_call_id = std::string(call_id);
-  m.tool_name = resolve_tool_name(call_id);
+  m.tool_call_id = providers::parse_tool_id(call_id).id;
+  m.tool_name = resolve_tool_name(m.tool_call_id);
   RS_TRY(parse_parts(*output, opath, PartMode::ToolOutput, m));
   req_.messages.push_back(std::move(m));
   return {};

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "json/writer.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "surfaces/openai_errors.hpp"
 #include "surfaces/openai_responses.hpp"
@@ -292,7 +293,10 @@ void ResponsesEncoder::on_event(const StreamEvent& ev, std::string& out) {
       size_t i = push(Item::Kind::Call);
       Item& it = items_[i];
       it.tool_index = ev.index;
-      it.call_id = ev.id.empty() ? providers::synth_tool_id(ctx_.response_id, ev.index) : ev.id;
+      // The call_id carries a Gemini thoughtSignature (providers/carry.hpp).
+      it.call_id = providers::caller_tool_id(
+          ev.id.empty() ? providers::synth_tool_id(ctx_.response_id, ev.index) : ev.id,
+          ev.signature);
       it.name = ev.name;
       pump(out);
       break;
@@ -575,7 +579,9 @@ void ResponsesEncoder::render_response(const FoldedResponse& r, std::string& out
       case OutputBlock::Kind::ToolCall: {
         size_t i = push(Item::Kind::Call);
         Item& it = items_[i];
-        it.call_id = b.id.empty() ? providers::synth_tool_id(ctx_.response_id, tool_ordinal) : b.id;
+        it.call_id = providers::caller_tool_id(
+            b.id.empty() ? providers::synth_tool_id(ctx_.response_id, tool_ordinal) : b.id,
+            b.signature);
         it.name = b.name;
         it.arguments = b.arguments.empty() ? std::string("{}") : b.arguments;
         ++tool_ordinal;

@@ -82,5 +82,32 @@ TEST(Fold, ErrorIsRecorded) {
   EXPECT_FALSE(f.result().finished);
 }
 
+TEST(Fold, GeminiTextSignaturesStayOnTheirPart) {
+  using K = StreamEvent::Kind;
+  auto signed_text = [](std::string t, std::string sig) {
+    StreamEvent e = ev(K::TextDelta, std::move(t));
+    e.signature = std::move(sig);
+    return e;
+  };
+  Fold f;
+  f.on_event(ev(K::ReasoningDelta, "Plan."));
+  f.on_event(signed_text("Hel", "S1"));  // first visible part signed
+  f.on_event(ev(K::TextDelta, "lo"));
+  f.on_event(signed_text("", "S2"));     // Gemini 3 trailing signature-only part
+  const auto& b = f.result().blocks;
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[1].text, "Hello");
+  EXPECT_EQ(b[1].signature, "S1");
+  EXPECT_EQ(b[2].text, "");
+  EXPECT_EQ(b[2].signature, "S2");
+
+  Fold g;  // a trailing signature-only part signs the unsigned text before it
+  g.on_event(ev(K::TextDelta, "Hi"));
+  g.on_event(signed_text("", "S3"));
+  ASSERT_EQ(g.result().blocks.size(), 1u);
+  EXPECT_EQ(g.result().blocks[0].text, "Hi");
+  EXPECT_EQ(g.result().blocks[0].signature, "S3");
+}
+
 }  // namespace
 }  // namespace openrain::pipeline

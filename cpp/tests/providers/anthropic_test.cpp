@@ -524,6 +524,30 @@ TEST(AnthropicProviderRequest, ThinkingBlocksReplayedByteIdentical) {
             R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"f","input":{"x":1}}]}])");
 }
 
+TEST(AnthropicProviderRequest, CarriedSignaturesKeepTheirOrigin) {
+  // A Gemini signature carried through the Messages surface is never sent as Claude's; a Claude
+  // signature carried through the Gemini surface is.
+  auto make = [&](Protocol source, Protocol origin) {
+    ChatRequest req;
+    req.source = source;
+    req.messages.push_back(msg(Role::User, "q"));
+    Message a = msg(Role::Assistant, "answer");
+    ContentPart th;
+    th.kind = ContentPart::Kind::Thinking;
+    th.text = "plan";
+    th.signature = "SIG";
+    th.signature_origin = origin;
+    a.content.insert(a.content.begin(), th);
+    req.messages.push_back(a);
+    return member(body_of(req), "messages");
+  };
+  EXPECT_EQ(make(Protocol::Anthropic, Protocol::Gemini).find("thinking"), std::string::npos);
+  EXPECT_EQ(make(Protocol::Anthropic, Protocol::OpenAIResponses).find("thinking"), std::string::npos);
+  EXPECT_NE(make(Protocol::Gemini, Protocol::Anthropic)
+                .find(R"({"type":"thinking","thinking":"plan","signature":"SIG"})"),
+            std::string::npos);
+}
+
 TEST(AnthropicProviderRequest, InvalidToolArgumentsAreNamed) {
   Env env;
   TranslationReport report;

@@ -338,7 +338,9 @@ TEST(GeminiProviderDecode, FinishReasonMappingAndUpstreamIds) {
   EXPECT_EQ(finish_of("IMAGE_SAFETY", R"({"text":"hi"})"), "finish content_filter");
   EXPECT_EQ(finish_of("BLOCKLIST", R"({"text":"hi"})"), "finish content_filter");
   EXPECT_EQ(finish_of("PROHIBITED_CONTENT", R"({"text":"hi"})"), "finish content_filter");
-  EXPECT_EQ(finish_of("MALFORMED_FUNCTION_CALL", R"({"text":""})"), "finish other");
+  // A rejected call of the model's own is an error for other protocols' callers (below: Gemini).
+  EXPECT_EQ(finish_of("MALFORMED_FUNCTION_CALL", R"({"text":""})"), "error upstream_server_error 502");
+  EXPECT_EQ(finish_of("UNEXPECTED_TOOL_CALL", R"({"text":""})"), "error upstream_server_error 502");
   EXPECT_EQ(finish_of("LANGUAGE", R"({"text":"hi"})"), "finish other");
 
   Decoded ids = decode(R"({"candidates":[{"content":{"parts":[{"functionCall":{"id":"fc-up-1","name":"f",)"
@@ -347,7 +349,54 @@ TEST(GeminiProviderDecode, FinishReasonMappingAndUpstreamIds) {
                        R"("toolUsePromptTokenCount":3,"candidatesTokenCount":2}})",
                        false);
   EXPECT_EQ(ids.summary, "start id= model=\ntool_start 0 fc-up-1 f\ntool_args 0 {\"b\":[1,{\"c\":null}]}\n"
-                         "tool_end 0\nusage in=8 out=2 cached=0 cw=0 reasoning=0\nfinish tool_calls");
+                         "tool_end 0\ntext \nusage in=8 out=2 cached=0 cw=0 reasoning=0\nfinish tool_calls");
+  EXPECT_EQ(find_event(ids.rec, StreamEvent::Kind::TextDelta)->signature, "S");
+}
+
+TEST(GeminiProviderDecode, MalformedFunctionCallKeepsItsNativeFinishForGeminiCallers) {
+  std::string body = R"({"candidates":[{"content":{"parts":[{"text":""}],"role":"model"},)"
+                     R"("finishReason":"MALFORMED_FUNCTION_CALL"}],"responseId":"x"})";
+  Env env;
+  ChatRequest req;
+  Recorder rec;
+  auto dec = gemini_provider().make_decoder(req, env.dep, false);
+  ASSERT_TRUE(dec->feed(body, rec).ok());
+  ASSERT_TRUE(dec->finish(rec).ok());
+  const StreamEvent* err = find_event(rec, StreamEvent::Kind::Error);
+  ASSERT_NE(err, nullptr);
+  EXPECT_EQ(err->error.code, "gemini_malformed_function_call");
+  EXPECT_EQ(err->error.provider, "gem");
+  EXPECT_NE(err->error.message.find("MALFORMED_FUNCTION_CALL"), std::string::npos);
+  EXPECT_EQ(find_event(rec, StreamEvent::Kind::Finish), nullptr);
+
+  req.source = Protocol::Gemini;
+  Recorder same;
+  dec = gemini_provider().make_decoder(req, env.dep, false);
+  ASSERT_TRUE(dec->feed(body, same).ok());
+  ASSERT_TRUE(dec->finish(same).ok());
+  const StreamEvent* fin = find_event(same, StreamEvent::Kind::Finish);
+  ASSERT_NE(fin, nullptr);
+  EXPECT_EQ(fin->finish, FinishReason::Other);
+  EXPECT_EQ(fin->native_finish, "MALFORMED_FUNCTION_CALL");
+}
+
+TEST(GeminiProviderDecode, TextAndThoughtSignaturesAreKept) {
+  // Thought, then the first visible text part signed (Gemini 2.5 / the simulator), then more text;
+  // a signed thought part closes its reasoning block.
+  std::string body =
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Plan.\",\"thought\":true}]}}],\"responseId\":\"r\"}\r\n\r\n"
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\",\"thoughtSignature\":\"TSIG\"}]}}]}\r\n\r\n"
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"},{\"text\":\"more\",\"thought\":true,"
+      "\"thoughtSignature\":\"RSIG\"},{\"text\":\"\",\"thoughtSignature\":\"ESIG\"}]},\"finishReason\":\"STOP\"}]}\r\n\r\n";
+  Decoded d = decode(body, true);
+  ASSERT_TRUE(d.status.ok());
+  EXPECT_EQ(d.summary, "start id=r model=\nreasoning Plan.\ntext Hello\nreasoning more\n"
+                       "signature RSIG\ntext \nfinish stop");
+  std::vector<std::string> text_sigs;
+  for (const auto& e : d.rec.events) {
+    if (e.kind == StreamEvent::Kind::TextDelta) text_sigs.push_back(e.signature);
+  }
+  EXPECT_EQ(text_sigs, (std::vector<std::string>{"TSIG", "", "ESIG"}));
 }
 
 TEST(GeminiProviderDecode, MissingResponseIdStillGivesStableDistinctIds) {

@@ -2,9 +2,11 @@
 // Response decoding is covered in gemini_decode_test.cpp.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "providers/common.hpp"
 #include "providers/gemini.hpp"
 #include "testing/event_recorder.hpp"
 
@@ -158,10 +160,11 @@ TEST(GeminiProviderRequest, ToolRoundTripNameLookupAndCallOrder) {
   EXPECT_EQ(body_of(req),
             R"({"contents":[{"role":"user","parts":[{"text":"Weather?"}]},)"
             R"({"role":"model","parts":[{"text":"Let me check."},)"
-            R"({"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"SIG1"},)"
-            R"({"functionCall":{"name":"get_time","args":{}}}]},)"
-            R"({"role":"user","parts":[{"functionResponse":{"name":"get_weather","response":{"temp":21}}},)"
-            R"({"functionResponse":{"name":"get_time","response":{"output":"12:00"}}}]},)"
+            R"({"functionCall":{"name":"get_weather","args":{"city":"Paris"},"id":"call_a"},"thoughtSignature":"SIG1"},)"
+            R"({"functionCall":{"name":"get_time","args":{},"id":"call_b"}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"id":"call_a","name":"get_weather","response":{"temp":21}}},)"
+            R"({"functionResponse":{"id":"call_b","name":"get_time","response":{"output":"12:00"}}}]},)"
+            R"({"role":"model","parts":[{"text":"OK."}]},)"  // function responses stay alone
             R"({"role":"user","parts":[{"text":"thanks"}]}]})");
 }
 
@@ -171,19 +174,21 @@ TEST(GeminiProviderRequest, FirstUnsignedCallGetsSentinelOnly) {
                              result("c1", "one", "f"), result("c2", "[1,2]", "g")});
   EXPECT_EQ(body_of(req),
             R"({"contents":[{"role":"user","parts":[{"text":"go"}]},)"
-            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{},"id":"c1"},)"
             R"("thoughtSignature":"skip_thought_signature_validator"},)"
-            R"({"functionCall":{"name":"g","args":{"x":[1,2]}}}]},)"
-            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"one"}}},)"
-            R"({"functionResponse":{"name":"g","response":{"output":"[1,2]"}}}]}]})");
+            R"({"functionCall":{"name":"g","args":{"x":[1,2]},"id":"c2"}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"id":"c1","name":"f","response":{"output":"one"}}},)"
+            R"({"functionResponse":{"id":"c2","name":"g","response":{"output":"[1,2]"}}}]}]})");
 }
 
 TEST(GeminiProviderRequest, ErrorResultsAndTextSignatures) {
-  Message a = calls({call("c1", "f", "{}", "SIGF")});
+  Message a = calls({call(synth_tool_id("r", 0), "f", "{}", "SIGF")});
   ContentPart signed_text = text_part("thinking out loud");
   signed_text.signature = "SIGT";
+  signed_text.signature_origin = Protocol::Gemini;  // read back from a Gemini upstream's answer
   a.content.insert(a.content.begin(), signed_text);
-  ChatRequest req = request({msg(Role::User, "go"), a, result("c1", "boom", "", true)});
+  ChatRequest req = request({msg(Role::User, "go"), a,
+                             result(synth_tool_id("r", 0), "boom", "", true)});
   EXPECT_EQ(body_of(req),
             R"({"contents":[{"role":"user","parts":[{"text":"go"}]},)"
             R"({"role":"model","parts":[{"text":"thinking out loud","thoughtSignature":"SIGT"},)"
@@ -216,10 +221,10 @@ TEST(GeminiProviderRequest, SystemBetweenToolResultsKeepsOneResponseTurn) {
   EXPECT_EQ(body_of(req),
             R"({"systemInstruction":{"parts":[{"text":"note"}]},"contents":[)"
             R"({"role":"user","parts":[{"text":"go"}]},)"
-            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"S1"},)"
-            R"({"functionCall":{"name":"g","args":{}}}]},)"
-            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"one"}}},)"
-            R"({"functionResponse":{"name":"g","response":{"output":"two"}}}]}]})");
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{},"id":"c1"},"thoughtSignature":"S1"},)"
+            R"({"functionCall":{"name":"g","args":{},"id":"c2"}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"id":"c1","name":"f","response":{"output":"one"}}},)"
+            R"({"functionResponse":{"id":"c2","name":"g","response":{"output":"two"}}}]}]})");
 }
 
 TEST(GeminiProviderRequest, RawPartsOnlyForGeminiSourceAndNamesReported) {
@@ -239,6 +244,108 @@ TEST(GeminiProviderRequest, RawPartsOnlyForGeminiSourceAndNamesReported) {
             R"j({"executableCode":{"language":"PYTHON","code":"print(1)"}}]}]})j");
 }
 
+TEST(GeminiProviderRequest, SynthesisedIdsAreNotSentBack) {
+  std::string id = synth_tool_id("resp", 0);  // Gemini sent none; the gateway minted this one
+  ChatRequest req = request({msg(Role::User, "go"), calls({call(id, "f", "{}", "S")}),
+                             result(id, "one")});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"go"}]},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"S"}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"one"}}}]}]})");
+}
+
+// ---- role alternation --------------------------------------------------------------------------
+
+TEST(GeminiProviderRequest, HumanTextAfterResultsGetsItsOwnTurnBehindABridge) {
+  std::string id = synth_tool_id("resp", 0);
+  ChatRequest req = request({msg(Role::User, "weather?"), calls({call(id, "f", "{}", "S")}),
+                             result(id, "5 C"), msg(Role::User, "what to wear?")});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"weather?"}]},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"S"}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"5 C"}}}]},)"
+            R"({"role":"model","parts":[{"text":"OK."}]},)"
+            R"({"role":"user","parts":[{"text":"what to wear?"}]}]})");
+}
+
+TEST(GeminiProviderRequest, HumanTextBetweenCallAndResultMovesAfterTheResult) {
+  std::string id = synth_tool_id("resp", 0);
+  ChatRequest req = request({msg(Role::User, "weather?"), calls({call(id, "f", "{}", "S")}),
+                             msg(Role::User, "hurry"), result(id, "5 C")});
+  EXPECT_EQ(body_of(req),
+            R"({"contents":[{"role":"user","parts":[{"text":"weather?"}]},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"S"}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":"5 C"}}}]},)"
+            R"({"role":"model","parts":[{"text":"OK."}]},)"
+            R"({"role":"user","parts":[{"text":"hurry"}]}]})");
+}
+
+TEST(GeminiProviderRequest, HistoryOpeningWithAModelTurnGetsAUserTurnFirst) {
+  std::string id = synth_tool_id("resp", 0);
+  ChatRequest req = request({calls({call(id, "f", "{}")}), result(id, "5 C")});
+  std::string body = body_of(req);
+  EXPECT_EQ(body.rfind(R"j({"contents":[{"role":"user","parts":[{"text":"(earlier conversation omitted)"}]},)j"
+                       R"({"role":"model","parts":[{"functionCall")", 0), 0u) << body;
+}
+
+// ---- thought signatures carried through other surfaces ---------------------------------------
+
+ContentPart thinking(std::string text, std::string sig, std::optional<Protocol> origin) {
+  ContentPart p;
+  p.kind = ContentPart::Kind::Thinking;
+  p.text = std::move(text);
+  p.signature = std::move(sig);
+  p.signature_origin = origin;
+  return p;
+}
+
+TEST(GeminiProviderRequest, GeminiSignedThinkingHandsItsSignatureToTheNextPart) {
+  // Anthropic surface: thinking{signature: Gemini's, from the text after the thought} + text.
+  Message a = msg(Role::Assistant, "Hello.");
+  a.content.insert(a.content.begin(), thinking("Plan.", "GSIG", Protocol::Gemini));
+  ChatRequest req = request({msg(Role::User, "hi"), a, msg(Role::User, "and?")});
+  req.source = Protocol::Anthropic;
+  TranslationReport report;
+  EXPECT_EQ(body_of(req, &report),
+            R"({"contents":[{"role":"user","parts":[{"text":"hi"}]},)"
+            R"({"role":"model","parts":[{"text":"Hello.","thoughtSignature":"GSIG"}]},)"
+            R"({"role":"user","parts":[{"text":"and?"}]}]})");
+  EXPECT_TRUE(report.dropped.empty());
+
+  // thinking + call: the call's own (id-carried) signature wins; the copy is not repeated.
+  std::string id = synth_tool_id("resp", 0);
+  Message c = calls({call(id, "f", "{}", "GSIG")});
+  c.content.push_back(thinking("Plan.", "GSIG", Protocol::Gemini));
+  std::string body = body_of(request({msg(Role::User, "hi"), c, result(id, "x")}));
+  EXPECT_NE(body.find(R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"GSIG"}]})"),
+            std::string::npos) << body;
+
+  // thinking + call without a signature of its own: the call takes the thinking's.
+  Message c2 = calls({call(id, "f", "{}")});
+  c2.content.push_back(thinking("Plan.", "GSIG", Protocol::Gemini));
+  body = body_of(request({msg(Role::User, "hi"), c2, result(id, "x")}));
+  EXPECT_NE(body.find(R"("args":{}},"thoughtSignature":"GSIG"})"), std::string::npos) << body;
+
+  // A thinking-only turn keeps its signature on an empty text part.
+  Message t;
+  t.role = Role::Assistant;
+  t.content.push_back(thinking("Plan.", "GSIG", Protocol::Gemini));
+  body = body_of(request({msg(Role::User, "hi"), t, msg(Role::User, "go on")}));
+  EXPECT_NE(body.find(R"({"role":"model","parts":[{"text":"","thoughtSignature":"GSIG"}]})"),
+            std::string::npos) << body;
+}
+
+TEST(GeminiProviderRequest, ForeignSignaturesNeverReachGemini) {
+  Message a = msg(Role::Assistant, "Hello.");
+  a.content[0].signature = "ANTHROPIC";  // a text signature of another origin
+  a.content[0].signature_origin = Protocol::Anthropic;
+  a.content.insert(a.content.begin(), thinking("Plan.", "ANTHROPIC", Protocol::Anthropic));
+  ChatRequest req = request({msg(Role::User, "hi"), a});
+  req.source = Protocol::Gemini;
+  std::string body = body_of(req);
+  EXPECT_EQ(body.find("ANTHROPIC"), std::string::npos) << body;
+}
+
 // ---- images, thinking ------------------------------------------------------------------------
 
 TEST(GeminiProviderRequest, ImagesInlineAndFileData) {
@@ -250,9 +357,9 @@ TEST(GeminiProviderRequest, ImagesInlineAndFileData) {
   u.content.push_back(inl);
   ContentPart url;
   url.kind = ContentPart::Kind::Image;
-  url.url = "https://example.com/cat.WEBP?size=2#x";
+  url.url = "https://generativelanguage.googleapis.com/v1beta/files/cat.WEBP?size=2#x";
   u.content.push_back(url);
-  url.url = "https://example.com/photo";
+  url.url = "gs://bucket/photo";
   u.content.push_back(url);
   url.url = "data:image/gif;base64,R0lGODlh";
   u.content.push_back(url);
@@ -260,8 +367,8 @@ TEST(GeminiProviderRequest, ImagesInlineAndFileData) {
   EXPECT_EQ(body_of(request({u}), &report),
             R"({"contents":[{"role":"user","parts":[{"text":"Describe"},)"
             R"({"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}},)"
-            R"({"fileData":{"mimeType":"image/webp","fileUri":"https://example.com/cat.WEBP?size=2#x"}},)"
-            R"({"fileData":{"mimeType":"image/jpeg","fileUri":"https://example.com/photo"}},)"
+            R"({"fileData":{"mimeType":"image/webp","fileUri":"https://generativelanguage.googleapis.com/v1beta/files/cat.WEBP?size=2#x"}},)"
+            R"({"fileData":{"mimeType":"image/jpeg","fileUri":"gs://bucket/photo"}},)"
             R"({"inlineData":{"mimeType":"image/gif","data":"R0lGODlh"}}]}]})");
   EXPECT_TRUE(report.dropped.empty());
 }
@@ -290,14 +397,31 @@ TEST(GeminiProviderRequest, InlineFilesAndToolResultMediaAreSent) {
                     &report),
             R"({"contents":[{"role":"user","parts":[{"text":"Summarise"},)"
             R"({"inlineData":{"mimeType":"application/pdf","data":"JVBERi0="}}]},)"
-            R"({"role":"model","parts":[{"functionCall":{"name":"shot","args":{}},)"
+            R"({"role":"model","parts":[{"functionCall":{"name":"shot","args":{},"id":"c1"},)"
             R"("thoughtSignature":"skip_thought_signature_validator"},)"
-            R"({"functionCall":{"name":"shot","args":{}}}]},)"
-            R"({"role":"user","parts":[{"functionResponse":{"name":"shot","response":{"output":"screenshot:"}}},)"
-            R"({"functionResponse":{"name":"shot","response":{"output":"page"}}},)"
+            R"({"functionCall":{"name":"shot","args":{},"id":"c2"}}]},)"
+            R"({"role":"user","parts":[{"functionResponse":{"id":"c1","name":"shot","response":{"output":"screenshot:"}}},)"
+            R"({"functionResponse":{"id":"c2","name":"shot","response":{"output":"page"}}},)"
             R"({"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}},)"
             R"({"inlineData":{"mimeType":"application/pdf","data":"JVBERi0="}}]}]})");
   EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[0].content[2]"});
+}
+
+TEST(GeminiProviderRequest, PublicImageUrlIsA400NamingThePart) {
+  Message u = msg(Role::User, "Describe");
+  ContentPart url;
+  url.kind = ContentPart::Kind::Image;
+  url.url = "https://example.com/cat.png";
+  u.content.push_back(url);
+  Error e = build_error(request({u}));
+  EXPECT_EQ(e.kind, ErrorKind::UnsupportedParameter);
+  EXPECT_EQ(e.http_status, 400);
+  EXPECT_EQ(e.param, "messages[0].content[1]");
+  EXPECT_NE(e.message.find("base64"), std::string::npos);
+  // A Gemini caller's own fileData passes unchanged (Gemini decides).
+  ChatRequest same = request({u});
+  same.source = Protocol::Gemini;
+  EXPECT_NE(body_of(same).find(R"("fileUri":"https://example.com/cat.png")"), std::string::npos);
 }
 
 TEST(GeminiProviderRequest, ThinkingPartsAreDroppedAndReported) {

@@ -415,7 +415,7 @@ TEST_F(MockServerGemini, NonStreamReasoningToolsAndUsage) {
           },
           {
             "text": "Sure",
-            "thoughtSignature": "sig-1"
+            "thoughtSignature": "c2lnLTE="
           },
           {
             "functionCall": {
@@ -476,7 +476,7 @@ TEST_F(MockServerGemini, ThoughtChunksThenSignedText) {
   expect_json_events(events);
   EXPECT_NE(events[0].data.find(R"({"text": "hmm","thought": true})"), std::string::npos);
   EXPECT_NE(events[1].data.find(R"({"text": " ok","thought": true})"), std::string::npos);
-  EXPECT_NE(events[2].data.find(R"({"text": "Yes","thoughtSignature": "sig-1"}],"role": "model"},"finishReason": "MAX_TOKENS")"), std::string::npos);
+  EXPECT_NE(events[2].data.find(R"({"text": "Yes","thoughtSignature": "c2lnLTE="}],"role": "model"},"finishReason": "MAX_TOKENS")"), std::string::npos);
   EXPECT_NE(events[2].data.find(R"("candidatesTokenCount": 3,"totalTokenCount": 8,)"), std::string::npos);
   EXPECT_NE(events[2].data.find(R"("thoughtsTokenCount": 2})"), std::string::npos);
 }

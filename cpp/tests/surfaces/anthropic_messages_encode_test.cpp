@@ -9,6 +9,7 @@
 
 #include "json/reader.hpp"
 #include "openrain/config.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "pipeline/fold.hpp"
 #include "providers/anthropic.hpp"
@@ -282,7 +283,8 @@ TEST(AnthropicMessagesSurfaceStream, UsageRightAfterStartFillsMessageStartAndCac
 TEST(AnthropicMessagesSurfaceStream, ThinkingWithSignatureThenText) {
   std::string out = encode({start(), ev(K::ReasoningDelta, "Let me"),
                             ev(K::ReasoningDelta, " think."), ev(K::ReasoningSignature, "EqQB+/sig=="),
-                            text("Answer"), usage(43, 282), finish(FinishReason::Stop)});
+                            text("Answer"), usage(43, 282), finish(FinishReason::Stop)},
+                           ctx(Protocol::Anthropic));
   Accumulated a = accumulate(out);
   ASSERT_EQ(a.blocks.size(), 2u);
   EXPECT_EQ(a.blocks[0].type, "thinking");
@@ -305,7 +307,8 @@ TEST(AnthropicMessagesSurfaceStream, SignedThinkingBlocksStaySeparate) {
   std::string out = encode({start(), ev(K::ReasoningDelta, "a"), ev(K::ReasoningSignature, "s1"),
                             ev(K::ReasoningDelta, "b"), ev(K::ReasoningSignature, "s2"),
                             ev(K::RedactedReasoning, "opaque=="), text("x"),
-                            finish(FinishReason::Stop)});
+                            finish(FinishReason::Stop)},
+                           ctx(Protocol::Anthropic));
   Accumulated a = accumulate(out);
   ASSERT_EQ(a.blocks.size(), 4u);
   EXPECT_EQ(a.blocks[0].thinking + "|" + a.blocks[0].signature, "a|s1");
@@ -344,9 +347,9 @@ TEST(AnthropicMessagesSurfaceStream, OverlappingToolCallsAreSerialisedWithoutLos
                             finish(FinishReason::ToolCalls)});
   Accumulated a = accumulate(out);
   ASSERT_EQ(a.blocks.size(), 2u);
-  EXPECT_EQ(a.blocks[0].id, "call_0");
+  EXPECT_EQ(a.blocks[0].id, "toolu_or_call_0");  // toolu_ ids for every upstream (reversible)
   EXPECT_EQ(a.blocks[0].input, R"({"a":1})");
-  EXPECT_EQ(a.blocks[1].id, "call_1");
+  EXPECT_EQ(a.blocks[1].id, "toolu_or_call_1");
   EXPECT_EQ(a.blocks[1].input, R"({"b":2})");
 }
 
@@ -537,8 +540,8 @@ TEST(AnthropicMessagesSurfaceRender, BodyGolden) {
   r.finish = FinishReason::ToolCalls;
   r.finished = true;
   std::string out;
-  make_anthropic_messages_encoder(ctx())->render_response(r, out);
-  const std::string synth_id = providers::synth_tool_id("msg_test123", 1);
+  make_anthropic_messages_encoder(ctx(Protocol::Anthropic))->render_response(r, out);
+  const std::string synth_id = "toolu_or_" + providers::synth_tool_id("msg_test123", 1);
   EXPECT_EQ(out,
             R"({"id":"msg_test123","type":"message","role":"assistant","model":"my-alias",)"
             R"("content":[{"type":"thinking","thinking":"hmm","signature":"s=="},)"
@@ -629,6 +632,67 @@ TEST(AnthropicMessagesSurfaceRender, RecordedBodiesSurviveTheRoundTrip) {
       EXPECT_EQ(json::get_int(ub, k, -1), json::get_int(ua, k, -2)) << k;
     }
   }
+}
+
+// ---- Gemini upstream: signatures and ids the caller can replay ------------------------------
+
+TEST(AnthropicMessagesSurfaceStream, GeminiSignaturesSignTheThinkingBlockAndRideInToolIds) {
+  StreamEvent signed_text = text("Hello.");
+  signed_text.signature = "GSIG==";  // Gemini signs the first part after its thoughts
+  std::string out = encode({start(), ev(K::ReasoningDelta, "Plan."), signed_text,
+                            finish(FinishReason::Stop)},
+                           ctx(Protocol::Gemini));
+  Accumulated a = accumulate(out);
+  ASSERT_EQ(a.blocks.size(), 2u);
+  auto carried = providers::unwrap_signature(a.blocks[0].signature);
+  ASSERT_TRUE(carried.has_value()) << a.blocks[0].signature;
+  EXPECT_EQ(carried->origin, Protocol::Gemini);
+  EXPECT_EQ(carried->raw, "GSIG==");
+  EXPECT_EQ(a.blocks[1].text, "Hello.");
+
+  StreamEvent call = tool_start(0, "", "f");
+  call.signature = "CSIG";
+  out = encode({start(), ev(K::ReasoningDelta, "Plan."), call, tool_args(0, "{}"), tool_end(0),
+                finish(FinishReason::Stop)},
+               ctx(Protocol::Gemini));
+  a = accumulate(out);
+  ASSERT_EQ(a.blocks.size(), 2u);
+  EXPECT_EQ(providers::unwrap_signature(a.blocks[0].signature)->raw, "CSIG");
+  EXPECT_EQ(a.blocks[1].id.rfind("toolu_", 0), 0u);
+  providers::CarriedToolId id = providers::parse_tool_id(a.blocks[1].id);
+  EXPECT_EQ(id.id, providers::synth_tool_id("msg_test123", 0));
+  EXPECT_EQ(id.signature, "CSIG");
+
+  // A thinking block with no signature anywhere still gets a (recognisably foreign) one.
+  out = encode({start(), ev(K::ReasoningDelta, "hmm"), text("x"), finish(FinishReason::Stop)},
+               ctx(Protocol::OpenAIChat));
+  a = accumulate(out);
+  auto none = providers::unwrap_signature(a.blocks[0].signature);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->origin, Protocol::OpenAIChat);
+  EXPECT_EQ(none->raw, "");
+}
+
+TEST(AnthropicMessagesSurfaceRender, GeminiSignaturesInTheBody) {
+  FoldedResponse r;
+  OutputBlock text = block(OutputBlock::Kind::Text, "Hello.");
+  text.signature = "GSIG==";
+  OutputBlock c = call("", "f", "{}");
+  c.signature = "CSIG";
+  r.blocks = {block(OutputBlock::Kind::Reasoning, "Plan."), text, c};
+  r.finished = true;
+  std::string out;
+  make_anthropic_messages_encoder(ctx(Protocol::Gemini))->render_response(r, out);
+  json::Reader reader;
+  auto parsed = reader.parse(out);
+  ASSERT_TRUE(parsed.ok());
+  json::Array content = *json::get_array(parsed.value().get_object().value(), "content");
+  json::Object th = content.at(0).get_object().value();
+  EXPECT_EQ(providers::unwrap_signature(json::get_string(th, "signature"))->raw, "GSIG==");
+  json::Object use = content.at(2).get_object().value();
+  providers::CarriedToolId id = providers::parse_tool_id(json::get_string(use, "id"));
+  EXPECT_EQ(id.signature, "CSIG");
+  EXPECT_EQ(id.id, providers::synth_tool_id("msg_test123", 0));
 }
 
 }  // namespace

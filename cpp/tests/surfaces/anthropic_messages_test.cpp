@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "json/reader.hpp"
+#include "providers/carry.hpp"
 #include "surfaces/token_estimate.hpp"
 #include "testing/event_recorder.hpp"
 
@@ -292,6 +293,37 @@ TEST(AnthropicMessagesSurfaceParse, ThinkingBlocksKeepTextAndSignatureExactly) {
   EXPECT_EQ(a.content[2].raw, R"({"cache_control":{"type":"ephemeral"}})");
   ASSERT_EQ(a.tool_calls.size(), 1u);
   EXPECT_EQ(a.tool_calls[0].arguments, R"({"a":"b"})");
+}
+
+TEST(AnthropicMessagesSurfaceParse, CarriedIdsAndSignaturesDecode) {
+  // What this surface showed for a Gemini upstream comes back as Gemini's own values.
+  const std::string shown_id = providers::anthropic_tool_id("call_0123456789abcdef", "c2lnLTE=");
+  const std::string shown_sig = providers::wrap_signature(Protocol::Gemini, "c2lnLTE=");
+  auto r = parse(with_messages(
+      R"([{"role":"user","content":"q"},{"role":"assistant","content":[)"
+      R"({"type":"thinking","thinking":"Plan.","signature":")" + shown_sig + R"("},)"
+      R"({"type":"tool_use","id":")" + shown_id + R"(","name":"f","input":{}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":")" + shown_id +
+      R"(","content":"ok"}]}])"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Message& a = r->messages[1];
+  EXPECT_EQ(a.content[0].signature, "c2lnLTE=");
+  EXPECT_EQ(a.content[0].signature_origin, Protocol::Gemini);
+  EXPECT_EQ(a.tool_calls[0].id, "call_0123456789abcdef");
+  EXPECT_EQ(a.tool_calls[0].thought_signature, "c2lnLTE=");
+  const Message& t = r->messages[2];
+  EXPECT_EQ(t.tool_call_id, "call_0123456789abcdef");
+  EXPECT_EQ(t.tool_name, "f");
+  // Anthropic's own ids and signatures are untouched.
+  auto own = parse(with_messages(
+      R"([{"role":"user","content":"q"},{"role":"assistant","content":[)"
+      R"({"type":"thinking","thinking":"x","signature":"EqQB"},)"
+      R"({"type":"tool_use","id":"toolu_01AB","name":"f","input":{}}]}])"));
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->messages[1].content[0].signature, "EqQB");
+  EXPECT_FALSE(own->messages[1].content[0].signature_origin.has_value());
+  EXPECT_EQ(own->messages[1].tool_calls[0].id, "toolu_01AB");
+  EXPECT_EQ(own->messages[1].tool_calls[0].thought_signature, "");
 }
 
 TEST(AnthropicMessagesSurfaceParse, Base64AndUrlDocumentsBecomeFileParts) {

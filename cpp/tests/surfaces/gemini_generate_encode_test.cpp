@@ -8,6 +8,7 @@
 
 #include "json/reader.hpp"
 #include "pipeline/fold.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "providers/gemini.hpp"
 #include "sse/framer.hpp"
@@ -113,8 +114,12 @@ TEST(GeminiGenerateSurfaceEncode, ThoughtsAndSignature) {
                             ev(K::TextDelta, "Answer"), usage(5, 20, 0, 12),
                             finish(FinishReason::Stop)},
                            true);
+  // Another protocol's reasoning signature is wrapped: thoughtSignature is proto bytes, and the
+  // wrapper tells this surface's parser where it came from (providers/carry.hpp).
+  const std::string wrapped = providers::wrap_signature(Protocol::OpenAIChat, "SIG");
   EXPECT_EQ(out, sse(frame(R"({"text":"Think","thought":true})")) +
-                     sse(frame(R"({"text":"","thought":true,"thoughtSignature":"SIG"})")) +
+                     sse(frame(R"({"text":"","thought":true,"thoughtSignature":")" + wrapped +
+                               R"("})")) +
                      sse(frame(R"({"text":"Answer"})")) +
                      sse(frame(R"({"text":""})", "STOP",
                                R"({"promptTokenCount":5,"candidatesTokenCount":8,)"
@@ -145,13 +150,34 @@ TEST(GeminiGenerateSurfaceEncode, ParallelCallsShareOneChunk) {
                       R"("id":"call_b"}},)"
                       R"({"functionCall":{"name":"ping","args":{},"id":"call_c"}})",
                       "STOP", u)));
-  // A Gemini upstream: Google's own shape, without ids.
-  EXPECT_EQ(encode(parallel_calls(), true, Protocol::Gemini),
+  // A Gemini upstream: Google's own shape, without the ids the decoder synthesised because
+  // Gemini sent none (ids Gemini did send are kept, as above).
+  std::vector<StreamEvent> gemini = parallel_calls();
+  gemini[1].id = providers::synth_tool_id("r", 0);  // the three ToolCallStart events
+  gemini[5].id = providers::synth_tool_id("r", 1);
+  gemini[8].id = providers::synth_tool_id("r", 2);
+  EXPECT_EQ(encode(gemini, true, Protocol::Gemini),
             sse(frame(R"({"functionCall":{"name":"get_weather","args":{"city":"Paris"}},)"
                       R"("thoughtSignature":"SIG1"},)"
                       R"({"functionCall":{"name":"get_weather","args":{"city":"Rome"}}},)"
                       R"({"functionCall":{"name":"ping","args":{}}})",
                       "STOP", u)));
+}
+
+TEST(GeminiGenerateSurfaceEncode, TextSignaturesGoBackOnTheirParts) {
+  StreamEvent signed_text = ev(K::TextDelta, "Hello");
+  signed_text.signature = "c2lnLTE=";
+  StreamEvent trailing = ev(K::TextDelta, "");
+  trailing.signature = "RU5E";
+  std::string out = encode({ev(K::Start), ev(K::ReasoningDelta, "Plan."), signed_text,
+                            ev(K::TextDelta, "!"), trailing, finish(FinishReason::Stop)},
+                           true, Protocol::Gemini);
+  EXPECT_EQ(out, sse(frame(R"({"text":"Plan.","thought":true})")) +
+                     sse(frame(R"({"text":"Hello","thoughtSignature":"c2lnLTE="})")) +
+                     sse(frame(R"({"text":"!"})")) +
+                     sse(frame(R"({"text":"","thoughtSignature":"RU5E"})")) +
+                     sse(frame(R"({"text":""})", "STOP",
+                               R"({"promptTokenCount":0,"candidatesTokenCount":0,"totalTokenCount":0})")));
 }
 
 TEST(GeminiGenerateSurfaceEncode, CallsFlushBeforeLaterTextInStartOrder) {
@@ -325,7 +351,8 @@ TEST(GeminiGenerateSurfaceRender, FoldedResponseGolden) {
   auto enc = make_gemini_encoder(ctx, true);
   std::string out;
   enc->render_response(fold.result(), out);
-  EXPECT_EQ(out, frame(R"({"text":"Hmm","thought":true,"thoughtSignature":"S1"},)"
+  EXPECT_EQ(out, frame(R"({"text":"Hmm","thought":true,"thoughtSignature":")" +
+                           providers::wrap_signature(Protocol::OpenAIChat, "S1") + R"("},)"
                        R"({"text":"Hello world"},)"
                        R"({"functionCall":{"name":"f","args":{"a":1},"id":"call_1"},)"
                        R"("thoughtSignature":"TS"},)"
