@@ -566,7 +566,12 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
   }
   hreq.target(target);
   hreq.version(11);
+  std::string_view user_agent = kUserAgent;  // a provider may pass the caller's own on
   for (const auto& [name, value] : req.headers) {
+    if (iequals(name, "user-agent") && !value.empty() && !has_control(value)) {
+      user_agent = value;
+      continue;
+    }
     if (iequals(name, "host") || iequals(name, "content-length") ||
         iequals(name, "transfer-encoding") || iequals(name, "connection") ||
         iequals(name, "user-agent")) {
@@ -580,7 +585,7 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
     hreq.insert(name, value);
   }
   hreq.set(http::field::host, default_port ? host_only : host_only + ":" + url.port);
-  hreq.set(http::field::user_agent, kUserAgent);
+  hreq.set(http::field::user_agent, user_agent);
   hreq.body() = beast::span<const char>(req.body.data(), req.body.size());
   hreq.prepare_payload();
 
