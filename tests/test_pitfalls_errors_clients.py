@@ -126,14 +126,52 @@ def test_pitfall_ER3_html_502_wrapped_in_the_surface_envelope(native_server: Any
     assert "502" in _error(surface, r)["message"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the non-JSON error body is summarised without any snippet of it: providers' classify_error "
-    "(cpp/src/providers/openai.cpp 'returned HTTP 502 with a non-JSON body', anthropic.cpp, gemini_errors.cpp) "
-    "keep only the status and content type"))
-def test_pitfall_ER3_html_error_keeps_a_short_snippet(native_server: Any, mock: Any) -> None:
+@pytest.mark.parametrize("fam", FAMS)
+def test_pitfall_ER3_html_error_keeps_a_short_snippet(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(status=502, html=True)
-    r = _call(native_server, "messages", "gpt-4o-mini")
-    assert "Bad Gateway" in _error("messages", r)["message"]
+    r = _call(native_server, "messages", ALIASES[fam])
+    message = _error("messages", r)["message"]
+    assert "Bad Gateway" in message and "<" not in message and len(message) < 400
+
+
+UPSTREAM_KEY = "sk-ant-api03-Upstream_Secret-0123456789abcdefXYZ"
+
+
+@pytest.fixture(scope="module")
+def keyed_server(sim: Any) -> Iterator[Any]:
+    """A gateway whose upstreams use a realistic key, to prove it never reaches the caller."""
+    from openrain.config import Model, Provider
+    from openrain.testing import gateway_for_mock
+
+    providers = [Provider(name=f"keyed-{kind}", kind=kind, base_url=sim.base_url, api_key=UPSTREAM_KEY)
+                 for kind in ("openai", "anthropic", "gemini")]
+    models = [Model(alias="keyed-openai", provider="keyed-openai", model="gpt-4o-mini"),
+              Model(alias="keyed-anthropic", provider="keyed-anthropic", model="claude-sonnet-4-5"),
+              Model(alias="keyed-gemini", provider="keyed-gemini", model="gemini-2.5-flash")]
+    with gateway_for_mock(sim, extra_providers=providers, extra_models=models) as gw:
+        handle = gw.start_server("127.0.0.1", 0)
+        try:
+            yield handle
+        finally:
+            handle.stop()
+
+
+@pytest.mark.parametrize("fam", FAMS)
+@pytest.mark.parametrize("surface", SURFACES)
+def test_pitfall_ER3_snippet_never_contains_the_upstream_key(keyed_server: Any, mock: Any, fam: str,
+                                                             surface: str, tmp_path: Path) -> None:
+    """An upstream (or its proxy) that echoes the key in an HTML error page: the snippet stays, the
+    key does not, not even a prefix of it."""
+    page = (f"<html><head><title>502 Bad Gateway: key {UPSTREAM_KEY} rejected</title></head>"
+            f"<body><p>GET /v1/messages?key={UPSTREAM_KEY}</p><p>Authorization: Bearer {UPSTREAM_KEY}</p>"
+            "</body></html>")
+    replay(mock, tmp_path, page, content_type="text/html", status=502)
+    r = _call(keyed_server, surface, f"keyed-{fam}")
+    assert 500 <= r.status_code < 600
+    message = _error(surface, r)["message"]
+    assert "Bad Gateway" in message
+    for leak in (UPSTREAM_KEY, UPSTREAM_KEY[:16], "Upstream_Secret"):
+        assert leak not in r.text and leak not in json.dumps(dict(r.headers))
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -273,16 +311,15 @@ CLIENT_HEADERS = {"user-agent": "claude-cli/2.0.1 (external, cli)", "x-app": "cl
 
 
 @pytest.mark.parametrize("fam", FAMS)
-def test_pitfall_CC5_client_identification_headers(native_server: Any, mock: Any, fam: str, request: Any) -> None:
-    if fam == "anthropic":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "only anthropic-beta is carried (ChatRequest::forward_headers, set in "
-            "cpp/src/surfaces/anthropic_messages_parse.cpp); User-Agent, X-App and X-Stainless-* never reach an "
-            "Anthropic upstream (it sees user-agent openrain/0.1)")))
+def test_pitfall_CC5_client_identification_headers(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(text="ok")
     _call(native_server, "messages", ALIASES[fam],
-          headers={**CLIENT_HEADERS, "anthropic-beta": "context-1m-2025-08-07"})
+          headers={**CLIENT_HEADERS, "anthropic-beta": "context-1m-2025-08-07", "x-api-key": "caller-key",
+                   "authorization": "Bearer caller-token"})
     got = {k: mock.last_request.header(k) for k in CLIENT_HEADERS}
+    # The caller's own credentials never travel upstream, whatever the upstream.
+    assert "caller-key" not in (mock.last_request.header("x-api-key") or "")
+    assert "caller-token" not in (mock.last_request.header("authorization") or "")
     if fam == "anthropic":
         assert mock.last_request.header("anthropic-beta") == "context-1m-2025-08-07"
         assert got == CLIENT_HEADERS
@@ -297,11 +334,7 @@ def _budget(body: Dict[str, Any]) -> Tuple[int, int]:
 
 
 @pytest.mark.parametrize("surface", SURFACES)
-def test_pitfall_CC6_thinking_budget_clamped(native_server: Any, mock: Any, surface: str, request: Any) -> None:
-    if surface == "messages":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "same-protocol passthrough: cpp/src/providers/anthropic_request.cpp resolve_thinking() re-sends the "
-            "caller's raw `thinking` untouched, so budget_tokens 500 (< Anthropic's 1024 minimum) goes up as is")))
+def test_pitfall_CC6_thinking_budget_clamped(native_server: Any, mock: Any, surface: str) -> None:
     mock.enqueue(text="ok")
     if surface == "messages":
         _call(native_server, surface, "claude-sonnet", max_tokens=2000,
@@ -411,3 +444,33 @@ def test_pitfall_CC14_gemini_surface_speaks_gemini(native_server: Any, mock: Any
     chunks = [json.loads(d) for _, d in sse_frames(r.content)]
     assert all(set(c) >= {"candidates", "modelVersion", "responseId"} for c in chunks)
     assert "".join(p.get("text", "") for c in chunks for p in c["candidates"][0]["content"]["parts"]) == "one two"
+
+
+# --- rate-limit state on success ------------------------------------------------------------------
+
+RATE_LIMIT = {"anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49",
+              "anthropic-ratelimit-tokens-remaining": "39000",
+              "anthropic-ratelimit-tokens-reset": "2026-01-01T00:00:30Z"}
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["non-stream", "stream"])
+def test_anthropic_ratelimit_headers_on_success(native_server: Any, mock: Any, stream: bool) -> None:
+    """Anthropic's rate-limit headers reach an Anthropic caller on a 200 too, not only on a 429, so
+    Claude Code and the SDKs can pace themselves before they hit the limit."""
+    mock.enqueue(text="ok", headers={**RATE_LIMIT, "set-cookie": "upstream=1"})
+    r = _call(native_server, "messages", "claude-sonnet", stream=stream)
+    assert r.status_code == 200, r.text
+    assert {k: r.headers.get(k) for k in RATE_LIMIT} == RATE_LIMIT
+    assert "set-cookie" not in r.headers
+    if stream:
+        assert sse_frames(r.content)[-1][0] == "message_stop"
+
+
+def test_anthropic_ratelimit_headers_through_the_sdk(native_server: Any, mock: Any) -> None:
+    import anthropic
+
+    mock.enqueue(text="ok", headers=RATE_LIMIT)
+    client = anthropic.Anthropic(base_url=native_server.url, api_key="k", max_retries=0)
+    raw = client.messages.with_raw_response.create(model="claude-sonnet", max_tokens=16, messages=MSG)
+    assert raw.headers["anthropic-ratelimit-requests-remaining"] == "49"
+    assert raw.parse().content[0].text == "ok"

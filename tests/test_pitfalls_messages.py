@@ -67,14 +67,7 @@ MID_SYSTEM = [{"role": "user", "content": "first"}, {"role": "assistant", "conte
 
 
 @pytest.mark.parametrize("fam", list(ALIASES))
-def test_pitfall_MO2_only_leading_system_messages_are_hoisted(native_server: Any, mock: Any, fam: str,
-                                                              request: Any) -> None:
-    if fam != "openai":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "every Role::System message is hoisted, wherever it stood: cpp/src/providers/anthropic_request.cpp "
-            "(system-prompt loop, ~line 240) joins all of them into `system`, and cpp/src/providers/"
-            "gemini_request.cpp (case Role::System, ~line 312) into systemInstruction; a mid-conversation system "
-            "message loses its position")))
+def test_pitfall_MO2_only_leading_system_messages_are_hoisted(native_server: Any, mock: Any, fam: str) -> None:
     mock.enqueue(text="ok")
     r = _responses(native_server, ALIASES[fam], instructions="Be terse.", input=MID_SYSTEM)
     assert r.status_code == 200, r.text
@@ -90,6 +83,8 @@ def test_pitfall_MO2_only_leading_system_messages_are_hoisted(native_server: Any
     where = [i for i, t in enumerate(turns) if "French" in _text_of(t)]
     assert len(where) == 1 and "second" in _text_of(turns[where[0]:])
     assert "ok" in _text_of(turns[:where[0]])
+    # Anthropic / Gemini have no mid-conversation system role: the role change is reported.
+    assert "messages[3].role" in r.headers.get("x-openrain-dropped-fields", "")
 
 
 @pytest.mark.parametrize("fam", ["anthropic", "gemini"])
@@ -388,18 +383,24 @@ def test_pitfall_MM2_data_uri_in_a_tool_result_is_base64(native_server: Any, moc
 
 
 @pytest.mark.parametrize("declared", ["image/jpg", "image/jpeg"], ids=["jpg-alias", "mislabelled"])
-def test_pitfall_MM3_media_type_from_the_bytes(native_server: Any, mock: Any, declared: str, request: Any) -> None:
+def test_pitfall_MM3_media_type_from_the_bytes(native_server: Any, mock: Any, declared: str) -> None:
     """PNG bytes declared as image/jpg or image/jpeg: Anthropic must be told image/png."""
     block = _anthropic_image(native_server, mock, f"data:{declared};base64,{PNG_B64}")
     if not isinstance(block, dict):
         assert block.status_code == 400 and mock.request_count == 0
         return
-    if block["source"]["media_type"] != "image/png":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "normalise_media_type() in cpp/src/providers/anthropic_request.cpp sniffs the bytes only when the "
-            "declared type is empty or application/octet-stream: image/jpg becomes image/jpeg and image/jpeg is "
-            "kept, even for PNG bytes, so Anthropic answers 'Image does not match the provided media type'")))
     assert block["source"]["media_type"] == "image/png"
+
+
+def test_pitfall_MM3_same_protocol_caller_mislabelled_image(native_server: Any, mock: Any) -> None:
+    """An Anthropic caller's own mislabelled image block is corrected too (same bytes, right type)."""
+    mock.enqueue(text="ok")
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": GIF_B64},
+             "cache_control": {"type": "ephemeral"}}
+    r = _messages(native_server, "claude-sonnet", messages=[{"role": "user", "content": [image]}])
+    assert r.status_code == 200, r.text
+    sent = mock.last_request.json["messages"][0]["content"][0]
+    assert sent == {**image, "source": {**image["source"], "media_type": "image/gif"}}
 
 
 def test_pitfall_MM4_url_image_inside_a_tool_result(native_server: Any, mock: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from _pitfall_helpers import MSG, post, replay
+from _pitfall_helpers import MSG, ant_end, ant_start, anthropic_sse, messages_stream, post, replay, stop_reason
 
 ALIASES = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet", "gemini": "gemini-flash"}
 WEATHER = {"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}
@@ -171,14 +171,8 @@ def test_pitfall_TC5_flat_named_choice_to_openai_is_nested(native_server: Any, m
 
 
 @pytest.mark.parametrize("surface", ["messages", "responses"])
-def test_pitfall_TC6_forced_tool_choice_with_thinking(native_server: Any, mock: Any, surface: str,
-                                                      request: Any) -> None:
+def test_pitfall_TC6_forced_tool_choice_with_thinking(native_server: Any, mock: Any, surface: str) -> None:
     """Never send Anthropic a forced tool_choice together with extended thinking."""
-    if surface == "messages":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "same-protocol passthrough: cpp/src/providers/anthropic_request.cpp re-sends the caller's raw "
-            "`thinking` (enabled) together with tool_choice {type: any}; nothing checks the conflict, so "
-            "Anthropic is sent a request it always rejects")))
     mock.enqueue(text="ok")
     if surface == "messages":
         r = _messages(native_server, "claude-sonnet", max_tokens=4096, tools=[WEATHER],
@@ -194,6 +188,21 @@ def test_pitfall_TC6_forced_tool_choice_with_thinking(native_server: Any, mock: 
         body = mock.last_request.json
         assert "thinking" not in body or body["thinking"].get("type") == "disabled" or \
             body.get("tool_choice", {"type": "auto"})["type"] in ("auto", "none")
+        # The downgrade is a loss, and it is reported.
+        assert "tool_choice" in r.headers.get("x-openrain-dropped-fields", "")
+
+
+@pytest.mark.parametrize("thinking", [{"type": "enabled", "budget_tokens": 2048}, {"type": "adaptive"}],
+                         ids=["enabled", "adaptive"])
+def test_pitfall_TC6_strict_mode_names_the_conflict(native_server: Any, mock: Any, thinking: Any) -> None:
+    r = post(native_server, "/v1/messages", {
+        "model": "claude-sonnet", "max_tokens": 4096, "messages": MSG, "tools": [WEATHER],
+        "tool_choice": {"type": "tool", "name": "get_weather"}, "thinking": thinking},
+        headers={"x-openrain-strict": "1"})
+    assert r.status_code == 400, r.text
+    message = r.json()["error"]["message"]
+    assert "tool_choice" in message and "thinking" in message
+    assert mock.request_count == 0
 
 
 def test_pitfall_TC7_tool_choice_for_a_removed_tool(native_server: Any, mock: Any) -> None:
@@ -418,11 +427,6 @@ def test_pitfall_TC18_server_tool_passes_through_to_anthropic(native_server: Any
     assert mock.last_request.json["tools"] == [SERVER_TOOL, WEATHER]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cpp/src/providers/anthropic_decoder.cpp ignores content blocks other than text / thinking / "
-    "redacted_thinking / tool_use ('server-tool and other blocks have no canonical form: ignored') and "
-    "citations, so even an Anthropic-to-Anthropic answer loses server_tool_use, web_search_tool_result and "
-    "the text's citations (pause_turn survives)"))
 def test_pitfall_TC18_server_tool_blocks_and_citations_returned(native_server: Any, mock: Any,
                                                                  tmp_path: Path) -> None:
     body = {"id": "msg_up", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
@@ -439,3 +443,64 @@ def test_pitfall_TC18_server_tool_blocks_and_citations_returned(native_server: A
     got = _messages(native_server, "claude-sonnet", tools=[SERVER_TOOL]).json()
     assert got["stop_reason"] == "pause_turn"
     assert got["content"] == body["content"]
+
+
+def test_pitfall_TC18_server_tool_blocks_and_citations_streamed(native_server: Any, mock: Any,
+                                                                tmp_path: Path) -> None:
+    use = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "oslo"}}
+    result = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": [
+        {"type": "web_search_result", "url": "https://x.example", "title": "X", "encrypted_content": "abc",
+         "page_age": None}]}
+    citation = {"type": "web_search_result_location", "url": "https://x.example", "title": "X",
+                "encrypted_index": "e1", "cited_text": "cold"}
+    events = [ant_start(),
+              {"type": "content_block_start", "index": 0, "content_block": {**use, "input": {}}},
+              {"type": "content_block_delta", "index": 0,
+               "delta": {"type": "input_json_delta", "partial_json": '{"query": "os'}},
+              {"type": "content_block_delta", "index": 0,
+               "delta": {"type": "input_json_delta", "partial_json": 'lo"}'}},
+              {"type": "content_block_stop", "index": 0},
+              {"type": "content_block_start", "index": 1, "content_block": result},
+              {"type": "content_block_stop", "index": 1},
+              {"type": "content_block_start", "index": 2,
+               "content_block": {"type": "text", "text": "", "citations": []}},
+              {"type": "content_block_delta", "index": 2, "delta": {"type": "citations_delta", "citation": citation}},
+              {"type": "content_block_delta", "index": 2, "delta": {"type": "text_delta", "text": "It is cold."}},
+              {"type": "content_block_stop", "index": 2},
+              *ant_end("pause_turn")]
+    replay(mock, tmp_path, anthropic_sse(events))
+    frames = messages_stream(native_server, "claude-sonnet", tools=[SERVER_TOOL])
+    starts = [d["content_block"] for ev, d in frames if ev == "content_block_start"]
+    assert [b["type"] for b in starts] == ["server_tool_use", "web_search_tool_result", "text"]
+    assert starts[0] == {**use, "input": {}} and starts[1] == result
+    deltas = [d["delta"] for ev, d in frames if ev == "content_block_delta"]
+    assert json.loads("".join(d["partial_json"] for d in deltas if d["type"] == "input_json_delta")) == use["input"]
+    assert [d["citation"] for d in deltas if d["type"] == "citations_delta"] == [citation]
+    assert stop_reason(frames) == "pause_turn"
+
+    # The same answer through the Anthropic SDK's own stream accumulator.
+    import anthropic
+
+    replay(mock, tmp_path, anthropic_sse(events))
+    client = anthropic.Anthropic(base_url=native_server.url, api_key="k", max_retries=0)
+    with client.messages.stream(model="claude-sonnet", max_tokens=64, messages=MSG,
+                                tools=[SERVER_TOOL]) as stream:  # type: ignore[list-item]
+        final = stream.get_final_message()
+    got = [b.model_dump(exclude_none=True) for b in final.content]
+    assert got[0] == use
+    assert got[1]["content"][0]["url"] == "https://x.example"
+    assert got[2]["text"] == "It is cold." and got[2]["citations"][0]["cited_text"] == "cold"
+    assert final.stop_reason == "pause_turn"
+
+
+def test_pitfall_TC18_native_blocks_reported_on_other_surfaces(native_server: Any, mock: Any,
+                                                               tmp_path: Path) -> None:
+    body = {"id": "msg_up", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+            "content": [{"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}},
+                        {"type": "text", "text": "It is cold.", "citations": [{"type": "char_location"}]}],
+            "stop_reason": "end_turn", "stop_sequence": None, "usage": {"input_tokens": 5, "output_tokens": 3}}
+    replay(mock, tmp_path, json.dumps(body), content_type="application/json")
+    r = _responses(native_server, "claude-sonnet")
+    assert r.status_code == 200, r.text
+    assert "It is cold." in r.text and "srvtoolu_1" not in r.text
+    assert r.headers["x-openrain-dropped-output"] == "server_tool_use, text.citations"

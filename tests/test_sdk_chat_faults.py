@@ -80,9 +80,9 @@ def test_invalid_request_400_keeps_upstream_message(sdk: Any, fam: Family, mock:
 
 
 HTML_502_MESSAGES = {
-    "openai": "upstream provider sim-openai returned HTTP 502 with a non-JSON body",
-    "anthropic": "Anthropic upstream returned HTTP 502 with a non-JSON body (text/html)",
-    "gemini": "Gemini returned HTTP 502 with a body that is not a Google API error",
+    "openai": "upstream provider sim-openai returned HTTP 502 with a non-JSON body: 502 Bad Gateway",
+    "anthropic": "Anthropic upstream returned HTTP 502 with a non-JSON body (text/html): 502 Bad Gateway",
+    "gemini": "Gemini returned HTTP 502 with a body that is not a Google API error: 502 Bad Gateway",
 }
 
 

@@ -8,7 +8,10 @@
 // JSON sub-documents OpenRain does not model (tool schemas, unknown top-level fields, Anthropic
 // cache_control, ...) are carried as minified raw JSON strings. Unknown fields are tagged with the
 // protocol they came from (`ChatRequest::source`) and only re-emitted by a provider speaking that
-// same protocol, so same-protocol traffic keeps them unchanged.
+// same protocol, so same-protocol traffic keeps them unchanged. Likewise on the way back: output
+// the hub does not model (server-tool blocks, citations) travels as NativeBlock / TextStart /
+// TextAnnotation events tagged with their protocol (`StreamEvent::native`), re-emitted only by
+// the surface speaking it.
 // Thread-safety: plain owning values; no shared state. All strings are owned (no views).
 #pragma once
 
@@ -170,6 +173,14 @@ struct StreamEvent {
     Usage,              // usage (cumulative; later events replace earlier ones)
     Finish,             // finish, stop_sequence, native_finish
     Error,              // error (terminal)
+    // Output OpenRain does not model, as raw JSON of protocol `native`. Only a surface speaking
+    // that protocol re-emits it; every other surface ignores it (the text itself still arrives
+    // as TextDelta, so nothing readable is lost).
+    TextStart,          // the next text starts a new text block (never merged into the one
+                        // before); extras = that block's unmodelled members (e.g. citations)
+    TextAnnotation,     // name = array member of the current text block (e.g. "citations"),
+                        // text = one raw JSON element appended to it
+    NativeBlock,        // text = one complete output block (raw JSON), name = its type
   };
   Kind kind = Kind::TextDelta;
   std::string text;
@@ -183,7 +194,10 @@ struct StreamEvent {
   std::string stop_sequence;   // Finish: matched stop sequence, when the upstream says
   std::string native_finish;   // Finish: the upstream's own reason string
   Error error;
-  std::vector<RawField> extras;  // Start: unmodelled response fields of the upstream protocol
+  std::vector<RawField> extras;  // Start: unmodelled response fields of the upstream protocol;
+                                 // TextStart: unmodelled members of the new text block
+  Protocol native = Protocol::OpenAIChat;  // TextStart / TextAnnotation / NativeBlock: the
+                                           // protocol of the raw JSON
 
   static StreamEvent text_delta(std::string t) {
     StreamEvent e; e.kind = Kind::TextDelta; e.text = std::move(t); return e;
@@ -199,13 +213,16 @@ class EventSink {
 
 /// The fold of one response's events: what a non-streaming response is rendered from.
 struct OutputBlock {
-  enum class Kind : uint8_t { Text, Refusal, Reasoning, RedactedReasoning, ToolCall };
+  enum class Kind : uint8_t { Text, Refusal, Reasoning, RedactedReasoning, ToolCall, Native };
   Kind kind = Kind::Text;
-  std::string text;       // Text / Refusal / Reasoning text / RedactedReasoning data
+  std::string text;       // Text / Refusal / Reasoning text / RedactedReasoning data /
+                          // Native: the raw block JSON
   std::string signature;  // Reasoning signature; ToolCall / Text Gemini thoughtSignature
   std::string id;         // ToolCall id
-  std::string name;       // ToolCall name
+  std::string name;       // ToolCall name; Native: the block type
   std::string arguments;  // ToolCall arguments (JSON text)
+  std::vector<RawField> extras;  // Text: unmodelled members (protocol `native`), e.g. citations
+  Protocol native = Protocol::OpenAIChat;  // Text with extras / Native: protocol of the raw JSON
 };
 
 struct FoldedResponse {

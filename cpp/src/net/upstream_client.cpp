@@ -608,8 +608,12 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
       .append(default_port ? "" : ":")
       .append(default_port ? "" : url.port)
       .append("\r\n");
-  head.append("User-Agent: ").append(kUserAgent).append("\r\n");
+  std::string_view user_agent = kUserAgent;  // a provider may pass the caller's own on
   for (const auto& [name, value] : req.headers) {
+    if (iequals(name, "user-agent") && !value.empty() && !has_control(value)) {
+      user_agent = value;
+      continue;
+    }
     if (iequals(name, "host") || iequals(name, "content-length") ||
         iequals(name, "transfer-encoding") || iequals(name, "connection") ||
         iequals(name, "user-agent")) {
@@ -622,6 +626,7 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
     }
     head.append(name).append(": ").append(value).append("\r\n");
   }
+  head.append("User-Agent: ").append(user_agent).append("\r\n");
   if (!req.body.empty() || !(iequals(req.method, "GET") || iequals(req.method, "HEAD"))) {
     char num[24];
     auto r = std::to_chars(num, num + sizeof num, req.body.size());

@@ -2,6 +2,36 @@
 
 namespace openrain::pipeline {
 
+namespace {
+
+bool blank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+/// Append the raw JSON `element` to the array member `key` of `extras` (created when absent or
+/// not an array). An empty `element` only makes sure the member exists.
+void append_element(std::vector<RawField>& extras, const std::string& key, const std::string& element) {
+  RawField* f = nullptr;
+  for (auto& e : extras) if (e.key == key) f = &e;
+  if (f == nullptr) {
+    extras.push_back({key, "[]"});
+    f = &extras.back();
+  }
+  std::string& a = f->json;
+  size_t open = a.find_first_not_of(" \t\r\n");
+  size_t close = a.find_last_not_of(" \t\r\n");
+  if (open == std::string::npos || a[open] != '[' || a[close] != ']') {
+    a = "[]";
+    open = 0;
+    close = 1;
+  }
+  if (blank(element)) return;
+  const bool empty = blank(std::string_view(a).substr(open + 1, close - open - 1));
+  a.insert(close, empty ? element : "," + element);
+}
+
+}  // namespace
+
 OutputBlock* Fold::tool_block(int index) {
   for (auto& [i, pos] : tool_slots_) if (i == index) return &r_.blocks[pos];
   return nullptr;
@@ -10,6 +40,10 @@ OutputBlock* Fold::tool_block(int index) {
 void Fold::on_event(StreamEvent&& ev) {
   using K = StreamEvent::Kind;
   auto append_text = [&](OutputBlock::Kind kind, std::string& text) {
+    if (kind == OutputBlock::Kind::Text) {
+      current_text().text += text;
+      return;
+    }
     // A signed reasoning block is complete: the next reasoning delta opens a new block.
     if (!r_.blocks.empty() && r_.blocks.back().kind == kind &&
         !(kind == OutputBlock::Kind::Reasoning && !r_.blocks.back().signature.empty())) {
@@ -21,6 +55,13 @@ void Fold::on_event(StreamEvent&& ev) {
       r_.blocks.push_back(std::move(b));
     }
   };
+  const bool other_block = ev.kind == K::RefusalDelta || ev.kind == K::ReasoningDelta ||
+                           ev.kind == K::ReasoningSignature || ev.kind == K::RedactedReasoning ||
+                           ev.kind == K::ToolCallStart || ev.kind == K::NativeBlock;
+  if (other_block && text_break_) {  // an announced text block that never got text
+    text_break_ = false;
+    next_text_extras_.clear();
+  }
   switch (ev.kind) {
     case K::Start:
       r_.id = std::move(ev.id);
@@ -91,7 +132,42 @@ void Fold::on_event(StreamEvent&& ev) {
     case K::Error:
       r_.error = std::move(ev.error);
       break;
+    case K::TextStart:
+      text_break_ = true;
+      next_text_extras_ = std::move(ev.extras);
+      next_text_native_ = ev.native;
+      break;
+    case K::TextAnnotation: {
+      OutputBlock& b = current_text();
+      b.native = ev.native;
+      append_element(b.extras, ev.name, ev.text);
+      break;
+    }
+    case K::NativeBlock: {
+      OutputBlock b;
+      b.kind = OutputBlock::Kind::Native;
+      b.text = std::move(ev.text);
+      b.name = std::move(ev.name);
+      b.native = ev.native;
+      r_.blocks.push_back(std::move(b));
+      break;
+    }
   }
+}
+
+OutputBlock& Fold::current_text() {
+  if (text_break_ || r_.blocks.empty() || r_.blocks.back().kind != OutputBlock::Kind::Text) {
+    OutputBlock b;
+    b.kind = OutputBlock::Kind::Text;
+    if (text_break_) {
+      b.extras = std::move(next_text_extras_);
+      b.native = next_text_native_;
+      next_text_extras_.clear();
+    }
+    text_break_ = false;
+    r_.blocks.push_back(std::move(b));
+  }
+  return r_.blocks.back();
 }
 
 }  // namespace openrain::pipeline

@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -101,12 +102,14 @@ class Exchanger final : public UpstreamHandler {
       co_return Status{};
     }
     decoder_ = provider_.make_decoder(req_, dep_, req_.stream);
+    forwarded_headers_ = provider_.forwarded_response_headers(headers);
     if (req_.stream) {
       ResponseHead head;
       head.status = 200;
       head.headers.emplace_back("content-type", stream_content_type_);
       head.headers.emplace_back("cache-control", "no-cache");
       for (auto& h : route_headers_) head.headers.push_back(h);
+      for (auto& h : forwarded_headers_) head.headers.push_back(h);
       if (timing_header_) head.headers.emplace_back("server-timing", clock_.server_timing());
       auto t0 = pipeline::StageClock::Clock::now();
       Status s = co_await sink_.start_stream(std::move(head));
@@ -186,6 +189,7 @@ class Exchanger final : public UpstreamHandler {
   bool renderer_failed() const { return renderer_.failed(); }
   int status() const { return status_; }
   const Headers& error_headers() const { return error_headers_; }
+  const Headers& forwarded_headers() const { return forwarded_headers_; }
   const std::string& error_body() const { return error_body_; }
   providers::ResponseDecoder* decoder() { return decoder_.get(); }
   StreamRenderer& renderer() { return renderer_; }
@@ -248,6 +252,7 @@ class Exchanger final : public UpstreamHandler {
   bool stream_started_ = false;
   bool caller_left_ = false;
   Headers error_headers_;
+  Headers forwarded_headers_;  // from a 2xx head, filtered by the provider
   std::string error_body_;
   boost::asio::any_io_executor executor_;
   std::optional<boost::asio::steady_timer> gate_;
@@ -354,9 +359,11 @@ boost::asio::awaitable<void> Pipeline::run(HttpRequest req, ResponseSink& sink,
   std::string_view strict_header = find_header(req.headers, "x-openrain-strict");
   bool strict = model->strict || strict_header == "1" || strict_header == "true";
   if (strict && !dropped.empty()) {
+    std::string why;
+    for (const auto& r : report.reasons) why += " " + r;
     Error e = Error::make(ErrorKind::UnsupportedParameter,
                           "The model `" + creq.model + "` cannot honour these request fields "
-                          "(strict mode): " + dropped + ".", report.dropped.front(),
+                          "(strict mode): " + dropped + "." + why, report.dropped.front(),
                           "unsupported_parameter");
     co_await send_error(*surface, e, sink);
     co_return;
@@ -445,6 +452,27 @@ boost::asio::awaitable<void> Pipeline::run(HttpRequest req, ResponseSink& sink,
   ResponseHead head;
   head.headers.emplace_back("content-type", "application/json");
   for (auto& h : route_headers) head.headers.push_back(std::move(h));
+  for (const auto& h : ex.forwarded_headers()) head.headers.push_back(h);
+  // Output only the upstream's own protocol can carry (server-tool blocks, citations) is left
+  // out of another surface's body: say so.
+  std::vector<std::string> dropped_output;
+  for (const OutputBlock& b : folded.blocks) {
+    std::string what;
+    if (b.kind == OutputBlock::Kind::Native && b.native != surface->protocol()) {
+      what = b.name.empty() ? std::string("block") : b.name;
+    } else if (b.kind == OutputBlock::Kind::Text && !b.extras.empty() &&
+               b.native != surface->protocol()) {
+      what = "text." + b.extras.front().key;
+    }
+    if (what.empty() ||
+        std::find(dropped_output.begin(), dropped_output.end(), what) != dropped_output.end()) {
+      continue;
+    }
+    dropped_output.push_back(std::move(what));
+  }
+  if (!dropped_output.empty()) {
+    head.headers.emplace_back("x-openrain-dropped-output", join(dropped_output));
+  }
   if (timing_header) head.headers.emplace_back("server-timing", clock.server_timing());
   clock.reset_mark();
   co_await sink.send_full(std::move(head), std::move(body));

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "json/reader.hpp"
+#include "providers/common.hpp"
 
 namespace openrain::providers {
 namespace anthropic {
@@ -93,10 +94,14 @@ std::optional<double> parse_retry_after(std::string_view v) {
   return d;
 }
 
+bool is_rate_limit_header(std::string_view name) {
+  return istarts_with(name, "anthropic-ratelimit-");
+}
+
 void apply_headers(Error& e, const Headers& headers) {
   for (const auto& [name, value] : headers) {
     if (iequals(name, "retry-after") || iequals(name, "x-should-retry") ||
-        istarts_with(name, "anthropic-ratelimit-")) {
+        is_rate_limit_header(name)) {
       e.headers.emplace_back(to_lower(name), value);
     }
     if (iequals(name, "retry-after") && !e.retry_after_s) e.retry_after_s = parse_retry_after(value);
@@ -192,7 +197,10 @@ Error classify_error(int status, const Headers& headers, std::string_view body,
     std::string msg = "Anthropic upstream returned HTTP " + std::to_string(status) +
                       " with a non-JSON body";
     std::string_view ctype = find_header(headers, "content-type");
-    if (!ctype.empty()) msg += " (" + std::string(ctype.substr(0, 64)) + ")";
+    if (!ctype.empty()) msg += " (" + error_body_snippet(ctype, {}, 64) + ")";
+    std::string snippet = error_body_snippet(
+        trimmed, d.provider != nullptr ? std::string_view(d.provider->api_key) : std::string_view());
+    if (!snippet.empty()) msg += ": " + snippet;
     e = Error::make(ErrorKind::UpstreamProtocol, scrub(std::move(msg), d));
     e.upstream_status = status;
     if (d.provider != nullptr) e.provider = d.provider->name;
@@ -202,6 +210,14 @@ Error classify_error(int status, const Headers& headers, std::string_view body,
   apply_headers(e, headers);  // the request-id header wins over the body field
   if (e.upstream_request_id.empty()) e.upstream_request_id = std::move(body_request_id);
   return e;
+}
+
+Headers forwarded_response_headers(const Headers& headers) {
+  Headers out;
+  for (const auto& [name, value] : headers) {
+    if (is_rate_limit_header(name)) out.emplace_back(to_lower(name), value);
+  }
+  return out;
 }
 
 }  // namespace anthropic
@@ -222,6 +238,9 @@ class AnthropicProvider final : public Provider {
   Error classify_error(int status, const Headers& headers, std::string_view body,
                        const Deployment& d) const override {
     return anthropic::classify_error(status, headers, body, d);
+  }
+  Headers forwarded_response_headers(const Headers& upstream) const override {
+    return anthropic::forwarded_response_headers(upstream);
   }
 };
 

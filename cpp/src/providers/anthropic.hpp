@@ -47,6 +47,9 @@ std::unique_ptr<ResponseDecoder> make_decoder(const ChatRequest& req, const Depl
 Error classify_error(int status, const Headers& headers, std::string_view body,
                      const Deployment& d);
 
+/// The `anthropic-ratelimit-*` headers of a 2xx answer (lower-case names), for the caller.
+Headers forwarded_response_headers(const Headers& headers);
+
 /// Map an Anthropic `error.type` (+ message, + HTTP status when known) to an Error without
 /// headers. Used for HTTP errors and for in-stream `event: error` payloads.
 Error error_from_type(std::string_view type, std::string_view message, int status,

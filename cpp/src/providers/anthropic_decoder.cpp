@@ -7,11 +7,18 @@
 // message_start and message_delta and emitted right before Finish at message_stop.
 // `event: error` becomes a terminal Error event. A body that ends before message_stop is
 // StreamInterrupted.
+// Blocks OpenRain does not model (server_tool_use, web_search_tool_result, mcp_tool_use, newer
+// types...) become one NativeBlock event each, complete (a streamed block's input_json_delta
+// fragments are folded into its `input`), emitted when the block ends. A text block's unmodelled
+// members (citations) travel as TextStart extras / TextAnnotation events, and a text block that
+// directly follows another text block (or carries such members) is announced by TextStart so an
+// Anthropic caller gets the upstream's block boundaries back.
 // Non-streaming: the body is buffered and the message is replayed as the same event sequence.
 // Thread-safety: one decoder per response; not shareable.
 #include <optional>
 
 #include "json/reader.hpp"
+#include "json/writer.hpp"
 #include "providers/anthropic.hpp"
 #include "sse/framer.hpp"
 
@@ -65,6 +72,44 @@ FinishReason map_stop_reason(std::string_view r) {
   if (r == "tool_use") return FinishReason::ToolCalls;
   if (r == "refusal") return FinishReason::ContentFilter;
   return FinishReason::Other;
+}
+
+/// The raw members of a text block other than `type` and `text` (e.g. citations); null ones
+/// (`"citations": null` on a plain block) say nothing and are left out.
+std::vector<RawField> text_block_extras(json::Object block) {
+  std::vector<RawField> out;
+  for (auto field : block) {
+    if (field.key == "type" || field.key == "text" || field.value.is_null()) continue;
+    out.push_back({std::string(field.key), json::to_json(field.value)});
+  }
+  return out;
+}
+
+/// `block` (raw JSON object) with its `input` member replaced by the streamed `input_json`, when
+/// that parses as a JSON object; otherwise `block` unchanged.
+std::string with_streamed_input(const std::string& block, const std::string& input_json) {
+  json::Reader reader;  // local: never disturbs the decoder's or the thread's parser
+  auto in = reader.parse(input_json);
+  if (!in.ok() || !in.value().is_object()) return block;
+  std::string input = json::to_json(in.value());
+  auto parsed = reader.parse(block);
+  json::Object o;
+  if (!parsed.ok() || parsed.value().get_object().get(o) != simdjson::SUCCESS) return block;
+  std::string out;
+  json::Writer w(out);
+  w.begin_object();
+  bool replaced = false;
+  for (auto field : o) {
+    if (field.key == "input") {
+      w.field_raw("input", input);
+      replaced = true;
+    } else {
+      w.field_raw(field.key, json::to_json(field.value));
+    }
+  }
+  if (!replaced) w.field_raw("input", input);
+  w.end_object();
+  return out;
 }
 
 bool known_message_field(std::string_view k) {
@@ -146,6 +191,35 @@ class Emitter {
     StreamEvent ev;
     ev.kind = K::ToolCallEnd;
     ev.index = index;
+    sink.on_event(std::move(ev));
+  }
+
+  /// A new text block begins. Announced only when it carries unmodelled members or directly
+  /// follows another text block (otherwise the block boundary is already implied).
+  void text_start(std::vector<RawField> extras, bool after_text, EventSink& sink) {
+    if (extras.empty() && !after_text) return;
+    StreamEvent ev;
+    ev.kind = K::TextStart;
+    ev.extras = std::move(extras);
+    ev.native = Protocol::Anthropic;
+    sink.on_event(std::move(ev));
+  }
+
+  void annotation(std::string_view member, std::string element, EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::TextAnnotation;
+    ev.name = std::string(member);
+    ev.text = std::move(element);
+    ev.native = Protocol::Anthropic;
+    sink.on_event(std::move(ev));
+  }
+
+  void native_block(std::string_view type, std::string block, EventSink& sink) {
+    StreamEvent ev;
+    ev.kind = K::NativeBlock;
+    ev.name = std::string(type);
+    ev.text = std::move(block);
+    ev.native = Protocol::Anthropic;
     sink.on_event(std::move(ev));
   }
 
@@ -237,6 +311,9 @@ class StreamDecoder final : public ResponseDecoder {
     bool args_emitted = false;
     bool open = true;
     std::string start_input;  // non-empty `input` given in content_block_start (rare)
+    std::string native;       // Other: the block JSON from content_block_start
+    std::string native_type;  // Other: its type
+    std::string input_json;   // Other: concatenated input_json_delta fragments
   };
 
   Block* find_block(int64_t index) {
@@ -247,6 +324,12 @@ class StreamDecoder final : public ResponseDecoder {
   void close_tool(Block& b, EventSink& sink) {
     if (!b.open) return;
     b.open = false;
+    if (b.kind == BlockKind::Other && !b.native.empty()) {
+      std::string block = b.input_json.empty() ? std::move(b.native)
+                                               : with_streamed_input(b.native, b.input_json);
+      emit_.native_block(b.native_type, std::move(block), sink);
+      return;
+    }
     if (b.kind != BlockKind::ToolUse) return;
     if (!b.args_emitted) {
       emit_.tool_delta(b.tool_index, b.start_input.empty() ? "{}" : b.start_input, sink);
@@ -293,8 +376,11 @@ class StreamDecoder final : public ResponseDecoder {
       b.upstream_index = json::get_int(root, "index", static_cast<int64_t>(blocks_.size()));
       auto cb = json::get_object(root, "content_block");
       std::string_view btype = cb ? json::get_string(*cb, "type") : std::string_view();
+      const bool after_text = prev_text_;
+      prev_text_ = btype == "text";
       if (btype == "text") {
         b.kind = BlockKind::Text;
+        emit_.text_start(text_block_extras(*cb), after_text, sink);
         emit_.text(json::get_string(*cb, "text"), K::TextDelta, sink);
       } else if (btype == "thinking") {
         b.kind = BlockKind::Thinking;
@@ -315,7 +401,15 @@ class StreamDecoder final : public ResponseDecoder {
           b.start_input = json::to_json((*cb)["input"].value_unsafe());
         }
         b.tool_index = emit_.tool_start(json::get_string(*cb, "id"), json::get_string(*cb, "name"), sink);
-      }  // server-tool and other blocks have no canonical form: ignored
+      } else if (cb && !btype.empty()) {
+        // server-tool and other blocks have no canonical form: carried raw, emitted complete
+        // at content_block_stop.
+        json::Element whole;
+        if (root.at_key("content_block").get(whole) == simdjson::SUCCESS) {
+          b.native = json::to_json(whole);
+          b.native_type = std::string(btype);
+        }
+      }
       blocks_.push_back(std::move(b));
       return {};
     }
@@ -336,7 +430,14 @@ class StreamDecoder final : public ResponseDecoder {
           b->args_emitted = true;
           emit_.tool_delta(b->tool_index, frag, sink);
         }
-      }  // citations_delta and unknown deltas: ignored
+      } else if (dtype == "input_json_delta" && b->kind == BlockKind::Other && b->open) {
+        b->input_json.append(json::get_string(*delta, "partial_json"));
+      } else if (dtype == "citations_delta" && b->kind == BlockKind::Text) {
+        json::Element c;
+        if (delta->at_key("citation").get(c) == simdjson::SUCCESS) {
+          emit_.annotation("citations", json::to_json(c), sink);
+        }
+      }  // unknown deltas: ignored
       return {};
     }
     if (type == "content_block_stop") {
@@ -363,6 +464,7 @@ class StreamDecoder final : public ResponseDecoder {
   json::Reader reader_;  // own parser: sinks may parse on the thread reader in between
   std::vector<sse::Event> events_;
   std::vector<Block> blocks_;
+  bool prev_text_ = false;  // the last block started was a text block
   bool done_ = false;
 };
 
@@ -408,11 +510,15 @@ class MessageDecoder final : public ResponseDecoder {
     if (auto u = json::get_object(root, "usage")) emit_.raw_usage().merge(*u);
     emit_.set_stop(root);
     emit_.start(root, sink);
+    bool prev_text = false;
     for (json::Element el : *content) {
       json::Object b;
       if (el.get_object().get(b) != simdjson::SUCCESS) continue;
       std::string_view btype = json::get_string(b, "type");
+      const bool after_text = prev_text;
+      prev_text = btype == "text";
       if (btype == "text") {
+        emit_.text_start(text_block_extras(b), after_text, sink);
         emit_.text(json::get_string(b, "text"), K::TextDelta, sink);
       } else if (btype == "thinking") {
         emit_.text(json::get_string(b, "thinking"), K::ReasoningDelta, sink);
@@ -431,6 +537,8 @@ class MessageDecoder final : public ResponseDecoder {
         }
         emit_.tool_delta(idx, args, sink);
         emit_.tool_end(idx, sink);
+      } else if (!btype.empty()) {
+        emit_.native_block(btype, json::to_json(el), sink);
       }
     }
     emit_.usage(sink);

@@ -1,9 +1,19 @@
 // providers/anthropic_request.cpp — ChatRequest → Anthropic Messages request (body + headers).
 //
 // Policies (see protocols/anthropic-messages.md and research/provider-pitfalls.md):
-//   * every System/developer message, wherever it sits, is lifted into top-level `system`
-//     (one string when all parts are plain text, joined by a blank line; otherwise text blocks
-//     keeping each part's Anthropic extras such as cache_control when the caller spoke Anthropic);
+//   * the leading System/developer messages (those before the first other message) are lifted
+//     into top-level `system` (one string when all parts are plain text, joined by a blank line;
+//     otherwise text blocks keeping each part's Anthropic extras such as cache_control when the
+//     caller spoke Anthropic); a later system message keeps its place as user-role text (its
+//     role change is reported as `messages[i].role`), since moving it to the top would change
+//     what the model follows (pitfall MO2);
+//   * image media types come from the bytes when they say otherwise (pitfall MM3);
+//   * thinking: a budget is at least 1024 and below max_tokens, also for a same-protocol
+//     caller's own `thinking` (pitfall CC6); with thinking on (enabled or adaptive) a forced
+//     tool_choice becomes auto and is reported (pitfall TC6), and sampling parameters thinking
+//     rejects are dropped and reported;
+//   * client identification headers (user-agent, x-app, x-stainless-*) of an Anthropic caller
+//     are forwarded, never credentials (pitfall CC5);
 //   * Tool messages become `tool_result` blocks in a user turn; consecutive same-role turns are
 //     merged and, in every user turn, tool_result blocks come before anything else;
 //   * empty or whitespace-only text blocks are never sent (Anthropic rejects them) and messages
@@ -74,20 +84,32 @@ bool no_extras(std::string_view raw) {
   return blank(raw.substr(1, raw.size() - 2));
 }
 
-/// Guess an image media type from the first bytes of its base64 payload.
-std::string sniff_media_type(std::string_view b64) {
-  if (b64.substr(0, 5) == "iVBOR") return "image/png";
-  if (b64.substr(0, 4) == "/9j/") return "image/jpeg";
-  if (b64.substr(0, 6) == "R0lGOD") return "image/gif";
-  if (b64.substr(0, 5) == "UklGR") return "image/webp";
-  return "image/png";
-}
-
+/// The media type to declare for inline image bytes: what the bytes are when they are one of the
+/// four types Anthropic takes (a mislabelled image is rejected with "Image does not match the
+/// provided media type"), otherwise the declared type normalised (image/jpg → image/jpeg;
+/// nothing declared → image/png).
 std::string normalise_media_type(std::string mt, std::string_view data) {
+  std::string sniffed = sniff_image_media_type(data);
+  if (!sniffed.empty()) return sniffed;
   for (char& c : mt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (mt == "image/jpg") return "image/jpeg";
-  if (mt.empty() || mt == "application/octet-stream") return sniff_media_type(data);
+  if (mt.empty() || mt == "application/octet-stream") return "image/png";
   return mt;
+}
+
+/// Caller headers that identify the client application (Claude Code's entitlement checks key on
+/// them). Credentials are never in this set.
+bool is_client_identification_header(std::string_view name) {
+  if (iequals(name, "user-agent") || iequals(name, "x-app")) return true;
+  constexpr std::string_view kStainless = "x-stainless-";
+  return name.size() > kStainless.size() && iequals(name.substr(0, kStainless.size()), kStainless);
+}
+
+/// Index of the first message that is not a System message (messages before it are "leading").
+size_t leading_system_end(const std::vector<Message>& messages) {
+  size_t i = 0;
+  while (i < messages.size() && messages[i].role == Role::System) ++i;
+  return i;
 }
 
 struct Block {
@@ -102,8 +124,10 @@ struct Turn {
 };
 
 struct Thinking {
-  bool enabled = false;
+  bool enabled = false;   // type "enabled" with `budget`
+  bool adaptive = false;  // the caller's own adaptive thinking (same protocol), re-sent raw
   int64_t budget = 0;
+  bool on() const { return enabled || adaptive; }
 };
 
 class RequestEncoder {
@@ -114,9 +138,10 @@ class RequestEncoder {
   Result<UpstreamRequest> run();
 
  private:
-  void drop(std::string field) {
+  void drop(std::string field, std::string reason = {}) {
     if (std::find(report_.dropped.begin(), report_.dropped.end(), field) == report_.dropped.end()) {
       report_.dropped.push_back(std::move(field));
+      if (!reason.empty()) report_.reasons.push_back(std::move(reason));
     }
   }
   Thinking resolve_thinking();
@@ -179,6 +204,12 @@ Headers RequestEncoder::headers() const {
       value.remove_prefix(comma + 1);
     }
   };
+  // An Anthropic caller's client identification; the provider's own extra_headers win.
+  if (same_) {
+    for (const auto& [name, value] : req_.forward_headers) {
+      if (is_client_identification_header(name)) h.emplace_back(name, value);
+    }
+  }
   if (d_.provider != nullptr) {
     for (const auto& [name, value] : d_.provider->extra_headers) {
       if (iequals(name, "anthropic-beta")) {
@@ -208,9 +239,19 @@ Headers RequestEncoder::headers() const {
 Thinking RequestEncoder::resolve_thinking() {
   Thinking t;
   // Same protocol: the caller's own `thinking` (enabled / adaptive / disabled, display) and
-  // `output_config.effort` travel raw in extras and are re-sent untouched; reasoning_effort is
-  // only the surface's reading of them, so nothing is synthesised or adjusted.
-  if (same_ && (extra("thinking") != nullptr || !req_.reasoning_budget_tokens)) return t;
+  // `output_config.effort` travel raw in extras; reasoning_effort is only the surface's reading
+  // of them, so nothing is synthesised. An enabled budget is still clamped (below).
+  if (same_) {
+    const RawField* raw = extra("thinking");
+    if (raw == nullptr && !req_.reasoning_budget_tokens) return t;
+    if (raw != nullptr && !req_.reasoning_budget_tokens) {
+      auto parsed = json::thread_reader().parse(raw->json);
+      json::Object o;
+      t.adaptive = parsed.ok() && parsed.value().get_object().get(o) == simdjson::SUCCESS &&
+                   json::get_string(o, "type") == "adaptive";
+      return t;
+    }
+  }
   if (req_.reasoning_budget_tokens) {
     int64_t b = *req_.reasoning_budget_tokens;
     if (b == 0) return t;      // explicit "off"
@@ -237,9 +278,9 @@ Status RequestEncoder::write_system(Writer& w) {
   size_t system_messages = 0;
   bool all_string = true;
   bool plain = true;
-  for (size_t i = 0; i < req_.messages.size(); ++i) {
+  const size_t leading = leading_system_end(req_.messages);
+  for (size_t i = 0; i < leading; ++i) {
     const Message& m = req_.messages[i];
-    if (m.role != Role::System) continue;
     ++system_messages;
     all_string = all_string && m.content_was_string;
     for (size_t j = 0; j < m.content.size(); ++j) {
@@ -435,9 +476,9 @@ Status RequestEncoder::tool_use_block(const ToolCall& c, size_t i, size_t j, std
 }
 
 Status RequestEncoder::build_turns(std::vector<Turn>& turns) {
-  for (size_t i = 0; i < req_.messages.size(); ++i) {
+  const size_t leading = leading_system_end(req_.messages);
+  for (size_t i = leading; i < req_.messages.size(); ++i) {
     const Message& m = req_.messages[i];
-    if (m.role == Role::System) continue;
     Turn t;
     t.role = m.role == Role::Assistant ? Role::Assistant : Role::User;
     std::string mpath = json::path_index("messages", i);
@@ -465,6 +506,12 @@ Status RequestEncoder::build_turns(std::vector<Turn>& turns) {
       }
     }
     if (t.blocks.empty()) continue;  // Anthropic rejects messages without content
+    if (m.role == Role::System) {
+      // Anthropic has no system role inside `messages`: the instruction stays where it was,
+      // as user-role text (merged into the neighbouring user turn if there is one).
+      drop(mpath + ".role", "Anthropic has no system role after the conversation started: `" +
+                                mpath + "` goes as user text in its place.");
+    }
     if (same_ && m.content_was_string && m.role != Role::Tool && m.content.size() == 1 &&
         t.blocks.size() == 1 && m.content[0].kind == ContentPart::Kind::Text) {
       t.string_content = &m.content[0].text;
@@ -545,7 +592,8 @@ Status RequestEncoder::write_tool_choice(Writer& w, bool thinking) {
   }
   if (thinking && (mode == M::Required || mode == M::Function)) {
     // Anthropic rejects forced tool use while extended thinking is on: degrade to auto.
-    drop("tool_choice");
+    drop("tool_choice", "A forced tool_choice cannot be combined with extended thinking "
+                        "(`thinking`); it goes as auto.");
     mode = M::Auto;
   }
   if (mode == M::Unset && !no_parallel) return {};
@@ -631,7 +679,7 @@ Result<UpstreamRequest> RequestEncoder::run() {
   w.end_array();
 
   if (Status s = write_tools(w); !s.ok()) return s.take_error();
-  if (Status s = write_tool_choice(w, thinking.enabled); !s.ok()) return s.take_error();
+  if (Status s = write_tool_choice(w, thinking.on()); !s.ok()) return s.take_error();
 
   bool any_stop = std::any_of(req_.stop.begin(), req_.stop.end(), [](const std::string& s) { return !s.empty(); });
   if (any_stop) {
@@ -643,7 +691,7 @@ Result<UpstreamRequest> RequestEncoder::run() {
 
   if (req_.temperature) {
     double t = *req_.temperature;
-    if (thinking.enabled) {
+    if (thinking.on()) {
       if (t != 1.0) drop("temperature");  // thinking requires the default temperature
     } else {
       if (t > 1.0) {
@@ -656,11 +704,11 @@ Result<UpstreamRequest> RequestEncoder::run() {
   }
   // Claude 4.x models reject temperature and top_p together ("cannot both be specified");
   // keep the caller's temperature and report top_p as dropped (pitfall CC7).
-  const bool sent_temperature = req_.temperature && !thinking.enabled;
+  const bool sent_temperature = req_.temperature && !thinking.on();
   if (req_.top_p && sent_temperature) {
     drop("top_p");
   } else if (req_.top_p) {
-    if (thinking.enabled && *req_.top_p < 0.95) {
+    if (thinking.on() && *req_.top_p < 0.95) {
       drop("top_p");  // thinking accepts only 0.95..1
     } else {
       emitted("top_p");
@@ -668,7 +716,7 @@ Result<UpstreamRequest> RequestEncoder::run() {
     }
   }
   if (req_.top_k) {
-    if (thinking.enabled) {
+    if (thinking.on()) {
       drop("top_k");
     } else {
       emitted("top_k");
@@ -684,8 +732,8 @@ Result<UpstreamRequest> RequestEncoder::run() {
   }
 
   if (thinking.enabled) {
-    emitted("thinking");
-    w.key("thinking").begin_object().field("type", "enabled").field("budget_tokens", thinking.budget).end_object();
+    // Same protocol: the caller's other members (display...) are merged back in.
+    write_merged(w, "thinking", {{"type", "\"enabled\""}, {"budget_tokens", std::to_string(thinking.budget)}});
   }
 
   switch (req_.response_format.kind) {

@@ -1,8 +1,9 @@
 // providers/common.hpp — small pure helpers shared by provider adapters.
 //
-// Owns: data-URL splitting, tool-call id normalisation (ids that satisfy every provider's pattern
-// and stay paired between a call and its result), deterministic id synthesis for upstreams that
-// return none (Gemini), and base64 validation. Pure functions; thread-safe.
+// Owns: data-URL splitting, image type sniffing, tool-call id normalisation (ids that satisfy
+// every provider's pattern and stay paired between a call and its result), deterministic id
+// synthesis for upstreams that return none (Gemini), and the sanitised snippet of a non-JSON
+// upstream error body. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,21 @@ struct DataUrl {
 };
 /// Split "data:<media>;base64,<payload>". nullopt when not a base64 data URL.
 std::optional<DataUrl> parse_data_url(std::string_view url);
+
+/// The image type the bytes of base64 `data` (standard or URL-safe alphabet) say they are:
+/// "image/png", "image/jpeg", "image/gif" or "image/webp" from their magic numbers; "" when the
+/// bytes are none of these (or not base64).
+std::string sniff_image_media_type(std::string_view data);
+
+/// A short, single-line, printable-ASCII summary of a non-JSON upstream error body (an HTML page
+/// from a proxy or load balancer, a plain-text message) for an error message: the HTML <title>
+/// when there is one, otherwise the text with tags removed, whitespace collapsed, at most
+/// `max_len` characters ("..." marks a cut). Nothing that could be a secret survives: every
+/// occurrence of `api_key` (when at least 4 characters) and every token-like run (20 or more
+/// characters of letters, digits, '-', '_', '+', '=' mixing letters and digits) becomes
+/// "[redacted]". Empty when nothing readable is left.
+std::string error_body_snippet(std::string_view body, std::string_view api_key,
+                               size_t max_len = 160);
 
 /// Map any id to one matching ^[a-zA-Z0-9_-]{1,64}$ deterministically (same input → same output),
 /// so a call id and the result id referring to it stay paired after translation.

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "json/reader.hpp"
+#include "providers/common.hpp"
 #include "providers/gemini.hpp"
 
 namespace openrain::providers {
@@ -233,8 +234,12 @@ Error classify_gemini_error(int status, const Headers& headers, std::string_view
   if (status == 429) kind = ErrorKind::RateLimited;
   if (status == 503) kind = ErrorKind::Overloaded;
   if (status == 504) kind = ErrorKind::Timeout;
-  Error e = Error::make(kind, "Gemini returned HTTP " + std::to_string(status) +
-                                  " with a body that is not a Google API error");
+  std::string msg = "Gemini returned HTTP " + std::to_string(status) +
+                    " with a body that is not a Google API error";
+  std::string snippet = error_body_snippet(
+      trimmed, d.provider != nullptr ? std::string_view(d.provider->api_key) : std::string_view());
+  if (!snippet.empty()) msg += ": " + snippet;
+  Error e = Error::make(kind, std::move(msg));
   e.provider = provider_name(d);
   e.upstream_status = status;
   if (auto ra = parse_seconds(find_header(headers, "retry-after"))) e.retry_after_s = ra;

@@ -404,6 +404,7 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
   };
   std::vector<PendingResponse> pending;
   std::vector<std::string> pending_media;  // images / files the pending results returned
+  std::vector<Content> after_responses;  // later system text met between tool results
   json::Reader reader;
 
   auto flush_responses = [&]() {
@@ -438,10 +439,32 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
       return;
     }
     add_content(contents, std::move(c));
+    for (auto& later : after_responses) add_content(contents, std::move(later));
+    after_responses.clear();
   };
 
+  bool leading = true;  // only the system messages before the conversation are hoisted
   for (size_t i = 0; i < req.messages.size(); ++i) {
     const Message& m = req.messages[i];
+    leading = leading && m.role == Role::System;
+    if (m.role == Role::System && !leading) {
+      // A later system message stays in place as user-role text (pitfall MO2); between
+      // parallel tool results it follows them, so they keep sharing one turn.
+      bool blank = std::all_of(m.content.begin(), m.content.end(), [](const ContentPart& p) {
+        return p.kind == ContentPart::Kind::Text &&
+               p.text.find_first_not_of(" \t\r\n") == std::string::npos;
+      });
+      if (blank) continue;
+      Content c;
+      c.role = "user";
+      std::string carried;
+      Status st = add_parts(req, m, i, false, c.parts, carried, report);
+      if (!st.ok()) return st.take_error();
+      report.dropped.push_back(json::path_key(json::path_index("messages", i), "role"));
+      if (pending.empty()) add_content(contents, std::move(c));
+      else after_responses.push_back(std::move(c));
+      continue;
+    }
     if (m.role == Role::User || m.role == Role::Assistant) flush_responses();
     if (!m.name.empty() && m.role != Role::Tool) {
       report.dropped.push_back(json::path_key(json::path_index("messages", i), "name"));

@@ -2,7 +2,8 @@
 //
 // classify() maps an upstream failure (HTTP status + OpenAI-shaped body, or an in-stream
 // `{"error":...}` payload) onto the one ErrorKind taxonomy. Bodies that are not JSON (HTML error
-// pages from proxies) are never echoed: they become a short message naming provider and status.
+// pages from proxies) are never echoed: they become a short message naming provider and status
+// plus a sanitised snippet (error_body_snippet: the page title, never anything key-like).
 // Upstream text is scrubbed of the deployment's key and of anything shaped like an OpenAI key.
 #include <cctype>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "json/reader.hpp"
+#include "providers/common.hpp"
 #include "providers/openai.hpp"
 
 namespace openrain::providers {
@@ -141,6 +143,8 @@ ErrorKind kind_from_fields(const ErrorBody& b, bool context_overflow) {
 
 }  // namespace
 
+bool is_rate_limit_header(std::string_view name) { return istarts_with(name, "x-ratelimit-"); }
+
 std::string scrub_secrets(std::string_view text, std::string_view api_key) {
   std::string s(text);
   if (api_key.size() >= 4) {
@@ -171,10 +175,14 @@ std::string scrub_secrets(std::string_view text, std::string_view api_key) {
 ErrorBody parse_error_body(std::string_view body) {
   ErrorBody out;
   std::string_view t = trim(body);
-  if (t.empty() || (t.front() != '{' && t.front() != '[')) return out;
+  auto not_json = [&] {
+    out.raw = std::string(t.substr(0, 8 * 1024));
+    return out;
+  };
+  if (t.empty() || (t.front() != '{' && t.front() != '[')) return not_json();
   json::Reader reader;  // local: callers may hold elements of the thread reader
   auto parsed = reader.parse(t);
-  if (!parsed.ok()) return out;
+  if (!parsed.ok()) return not_json();
   Element root = parsed.value();
   if (root.is_array()) {  // Google's compat endpoint wraps the error object in an array
     Element first;
@@ -216,6 +224,8 @@ Error classify(int status, const Headers& headers, const ErrorBody& body,
     }
     e.message = "upstream provider " + name + " returned HTTP " + status_text +
                 " with a non-JSON body";
+    std::string snippet = scrub_secrets(error_body_snippet(body.raw, key), key);
+    if (!snippet.empty()) e.message += ": " + snippet;
   } else {
     const bool overflow = is_context_overflow(body);
     ErrorKind kind = ErrorKind::UpstreamServerError;
@@ -264,7 +274,7 @@ Error classify(int status, const Headers& headers, const ErrorBody& body,
   e.retry_after_s = parse_retry_after(headers);
   for (const auto& [k, v] : headers) {
     if (iequals(k, "retry-after") || iequals(k, "retry-after-ms") ||
-        istarts_with(k, "x-ratelimit-")) {
+        is_rate_limit_header(k)) {
       e.headers.emplace_back(k, v);
     } else if (iequals(k, "x-request-id") && e.upstream_request_id.empty()) {
       e.upstream_request_id = v;
@@ -294,6 +304,14 @@ class OpenAIProvider final : public Provider {
   Error classify_error(int status, const Headers& headers, std::string_view body,
                        const Deployment& d) const override {
     return openai::classify(status, headers, openai::parse_error_body(body), d.provider);
+  }
+
+  Headers forwarded_response_headers(const Headers& upstream) const override {
+    Headers out;  // x-ratelimit-* (limit / remaining / reset per requests and tokens)
+    for (const auto& [k, v] : upstream) {
+      if (openai::is_rate_limit_header(k)) out.emplace_back(k, v);
+    }
+    return out;
   }
 };
 

@@ -48,6 +48,9 @@ std::string chat_completions_path(std::string_view base_url);
 /// deterministically to 9 alphanumerics (so a call and its result stay paired).
 std::string mistral_tool_id(std::string_view id);
 
+/// True for OpenAI's rate-limit headers (`x-ratelimit-*`), forwarded on errors and successes.
+bool is_rate_limit_header(std::string_view name);
+
 /// Remove secrets from upstream text: every occurrence of `api_key` (when at least 4 bytes) and
 /// anything shaped like an OpenAI key ("sk-" + 6 or more key characters) becomes "sk-***"/"***".
 std::string scrub_secrets(std::string_view text, std::string_view api_key);
@@ -66,6 +69,7 @@ struct ErrorBody {
   std::string param;
   std::string code;
   int status = 0;             // a status carried inside the body (in-stream errors), 0 if none
+  std::string raw;            // non-JSON bodies: their first 8 KiB, for a sanitised snippet
 };
 /// Parse an error body; `json` stays false for non-JSON / non-object bodies (HTML pages...).
 ErrorBody parse_error_body(std::string_view body);

@@ -30,7 +30,8 @@ struct UpstreamRequest {
 
 /// Request fields the upstream cannot honour (dropped or approximated), for the loss report.
 struct TranslationReport {
-  std::vector<std::string> dropped;
+  std::vector<std::string> dropped;  // field paths (x-openrain-dropped-fields)
+  std::vector<std::string> reasons;  // optional explanations, added to the strict-mode 400
 };
 
 class ResponseDecoder {
@@ -57,6 +58,12 @@ class Provider {
   /// Classify a non-2xx upstream answer. Never copies secrets into the Error.
   virtual Error classify_error(int status, const Headers& headers, std::string_view body,
                                const Deployment& d) const = 0;
+  /// The headers of a 2xx upstream answer worth passing on to the caller (the provider's own
+  /// rate-limit family, as on errors), lower-case names. Never credentials. Default: none.
+  virtual Headers forwarded_response_headers(const Headers& upstream) const {
+    (void)upstream;
+    return {};
+  }
 };
 
 /// Return the shared provider implementation for `kind` (static lifetime).

@@ -23,11 +23,16 @@
 //     inference_geo are ChatRequest::extras; metadata, thinking and output_config are modelled
 //     (user, reasoning_*, response_format) AND kept raw in extras, so an Anthropic upstream can
 //     merge the caller's unmodelled members back; `anthropic-beta` headers (repeatable) become
-//     one forward_headers entry, values joined with ",".
+//     one forward_headers entry, values joined with ","; the client identification headers
+//     (user-agent, x-app, x-stainless-*) become forward_headers entries too (only an Anthropic
+//     upstream sends them on). A text block's `citations` is kept in its `raw` extras.
 //   * Server tools (a `tools[i]` whose `type` is not "custom", e.g. web_search_20250305) become a
 //     ToolDef of kind Server with the tool's name and type, empty `parameters` and the whole tool
 //     object as `raw_extras`: an Anthropic upstream re-emits them unchanged; for any other
 //     upstream providers/request_policy.hpp rejects them with a 400 naming the tool.
+//   * Responses: output an Anthropic upstream returns that OpenRain does not model (server-tool
+//     blocks, web_search_tool_result, citations, text block boundaries) arrives as NativeBlock /
+//     TextStart / TextAnnotation events and is re-emitted unchanged, streamed or not.
 //   * Ordering inside an assistant turn: text / thinking / raw blocks stay in order in `content`;
 //     tool_use blocks go to `tool_calls` (their position relative to text is not kept).
 // Thread-safety: the Surface is stateless and shared; parsing uses json::thread_reader() (one per

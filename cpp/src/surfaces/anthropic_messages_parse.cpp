@@ -227,6 +227,12 @@ Result<ChatRequest> Parser::run(const HttpRequest& http) {
     beta += v;
   }
   if (!beta.empty()) req_.forward_headers.emplace_back("anthropic-beta", std::move(beta));
+  // Client identification (Claude Code, the Anthropic SDKs): only an Anthropic upstream gets it.
+  for (const auto& [name, value] : http.headers) {
+    if (name == "user-agent" || name == "x-app" || name.rfind("x-stainless-", 0) == 0) {
+      req_.forward_headers.emplace_back(name, value);
+    }
+  }
   return std::move(req_);
 }
 
@@ -402,6 +408,16 @@ Status Parser::parse_common_block(Element v, Object b, std::string_view type,
     ContentPart p;
     p.text = std::string(text);
     AM_ASSIGN(extras, cache_control_extras(b, path));
+    // A replayed answer's citations go back to an Anthropic upstream unchanged.
+    if (auto citations = member(b, "citations"); citations && !citations->is_null()) {
+      if (extras.empty()) {
+        extras = "{";
+      } else {
+        extras.pop_back();
+        extras += ',';
+      }
+      extras += "\"citations\":" + json::to_json(*citations) + "}";
+    }
     p.raw = std::move(extras);
     parts.push_back(std::move(p));
     return {};

@@ -14,6 +14,13 @@
 // right before its content_block_stop. Tool ids are always `toolu_` ids and thinking blocks from
 // other upstreams always carry a wrapped signature (Gemini signs the part after its thoughts, so
 // the block takes that one); both are reversible by the parser (providers/carry.hpp).
+//
+// Output an Anthropic upstream produced but OpenRain does not model comes back unchanged:
+// NativeBlock events (server_tool_use, web_search_tool_result, ...) are re-emitted as their own
+// blocks (a non-empty `input` streams as one input_json_delta after an empty `input`, as
+// Anthropic does), TextStart keeps the upstream's text block boundaries and unmodelled members
+// (citations) and TextAnnotation becomes a citations_delta. Native output of other protocols is
+// ignored.
 #include <cmath>
 #include <deque>
 #include <string>
@@ -111,6 +118,38 @@ void write_extras(json::Writer& w, const std::vector<RawField>& extras) {
   }
 }
 
+/// A NativeBlock split for streaming: the block with an empty `input` object, and the minified
+/// input to send as one input_json_delta (empty when the block has no non-empty `input`).
+struct NativeStart {
+  std::string block;
+  std::string input;
+};
+
+NativeStart split_native_input(const std::string& raw) {
+  NativeStart out;
+  json::Reader reader;  // local: never disturbs elements held from thread_reader()
+  auto parsed = reader.parse(raw);
+  json::Object o;
+  json::Object input;
+  if (!parsed.ok() || parsed.value().get_object().get(o) != simdjson::SUCCESS ||
+      o["input"].get_object().get(input) != simdjson::SUCCESS || input.size() == 0) {
+    out.block = raw;
+    return out;
+  }
+  json::Writer w(out.block);
+  w.begin_object();
+  for (auto field : o) {
+    if (field.key == "input") {
+      w.key("input").begin_object().end_object();
+      out.input = json::to_json(field.value);
+    } else {
+      w.field_raw(field.key, json::to_json(field.value));
+    }
+  }
+  w.end_object();
+  return out;
+}
+
 /// `arguments` as a JSON object for `tool_use.input`: "" → {}, an object → minified, anything
 /// else (e.g. JSON cut off by max_tokens) → {} because `input` must always be an object.
 std::string tool_input(std::string_view arguments) {
@@ -152,7 +191,7 @@ class AnthropicEncoder final : public SurfaceEncoder {
 
  private:
   struct Block {
-    enum class Kind { Text, Thinking, Redacted, Tool };
+    enum class Kind { Text, Thinking, Redacted, Tool, Native };
     Kind kind = Kind::Text;
     int tool_index = -1;
     std::string id;         // Tool
@@ -163,11 +202,15 @@ class AnthropicEncoder final : public SurfaceEncoder {
     bool complete = false;  // no more content will arrive
     bool opened = false;    // content_block_start sent
     int wire_index = -1;
+    std::vector<RawField> extras;          // Text: unmodelled members of the upstream block
+    std::vector<std::string> annotations;  // Text: citations not yet sent
   };
 
   void ensure_message_start(std::string& out);
   void append_delta(Block::Kind kind, const std::string& text, std::string& out);
   Block& push(Block::Kind kind);
+  Block& text_target();
+  void write_annotation(const Block& b, std::string_view citation, std::string& out);
   Block* find_tool(int index);
   void pump(std::string& out);
   void open(Block& b, std::string& out);
@@ -188,6 +231,8 @@ class AnthropicEncoder final : public SurfaceEncoder {
   bool had_tool_ = false;
   Usage usage_;
   std::vector<RawField> start_extras_;
+  bool text_break_ = false;               // the next text opens a new block (TextStart)
+  std::vector<RawField> next_text_extras_;
 };
 
 void AnthropicEncoder::on_event(const StreamEvent& ev, std::string& out) {
@@ -267,6 +312,30 @@ void AnthropicEncoder::on_event(const StreamEvent& ev, std::string& out) {
     case K::Finish:
       finish(ev, out);
       break;
+    case K::TextStart:
+      if (ev.native != Protocol::Anthropic) break;
+      text_break_ = true;
+      next_text_extras_ = ev.extras;
+      break;
+    case K::TextAnnotation: {
+      if (ev.native != Protocol::Anthropic || ev.name != "citations" || ev.text.empty()) break;
+      Block& b = text_target();
+      if (b.opened) {
+        write_annotation(b, ev.text, out);
+      } else {
+        b.annotations.push_back(ev.text);
+        pump(out);
+      }
+      break;
+    }
+    case K::NativeBlock: {
+      if (ev.native != Protocol::Anthropic || ev.text.empty()) break;
+      Block& b = push(Block::Kind::Native);
+      b.pending = ev.text;
+      b.complete = true;
+      pump(out);
+      break;
+    }
     case K::Start:
     case K::Usage:
     case K::Error:
@@ -295,6 +364,10 @@ void AnthropicEncoder::ensure_message_start(std::string& out) {
 }
 
 AnthropicEncoder::Block& AnthropicEncoder::push(Block::Kind kind) {
+  if (kind != Block::Kind::Text) {  // an announced text block that never got text
+    text_break_ = false;
+    next_text_extras_.clear();
+  }
   // A new block ends any text / thinking block before it (tools end only at ToolCallEnd).
   if (!queue_.empty()) {
     Block& last = queue_.back();
@@ -305,11 +378,27 @@ AnthropicEncoder::Block& AnthropicEncoder::push(Block::Kind kind) {
   return queue_.back();
 }
 
+AnthropicEncoder::Block& AnthropicEncoder::text_target() {
+  Block* last = queue_.empty() ? nullptr : &queue_.back();
+  if (text_break_ || last == nullptr || last->kind != Block::Kind::Text || last->complete) {
+    last = &push(Block::Kind::Text);
+    last->extras = std::move(next_text_extras_);
+    next_text_extras_.clear();
+    text_break_ = false;
+  }
+  return *last;
+}
+
 void AnthropicEncoder::append_delta(Block::Kind kind, const std::string& text, std::string& out) {
   if (text.empty()) return;  // never open an empty block
-  Block* last = queue_.empty() ? nullptr : &queue_.back();
-  if (last == nullptr || last->kind != kind || last->complete || last->signed_) {
-    last = &push(kind);
+  Block* last = nullptr;
+  if (kind == Block::Kind::Text) {
+    last = &text_target();
+  } else {
+    last = queue_.empty() ? nullptr : &queue_.back();
+    if (last == nullptr || last->kind != kind || last->complete || last->signed_) {
+      last = &push(kind);
+    }
   }
   if (last->opened) {
     write_delta(*last, text, out);
@@ -348,36 +437,71 @@ void AnthropicEncoder::open(Block& b, std::string& out) {
   b.opened = true;
   b.wire_index = next_index_++;
   begin_event(out, "content_block_start");
-  json::Writer w(out);
-  w.begin_object().field("type", "content_block_start").field("index", b.wire_index);
-  w.key("content_block").begin_object();
-  switch (b.kind) {
-    case Block::Kind::Text:
-      w.field("type", "text").field("text", "");
-      break;
-    case Block::Kind::Thinking:
-      w.field("type", "thinking").field("thinking", "").field("signature", "");
-      break;
-    case Block::Kind::Redacted:
-      w.field("type", "redacted_thinking").field("data", b.pending);
+  std::string native_input;
+  {
+    json::Writer w(out);
+    w.begin_object().field("type", "content_block_start").field("index", b.wire_index);
+    if (b.kind == Block::Kind::Native) {
+      NativeStart ns = split_native_input(b.pending);
       b.pending.clear();
-      break;
-    case Block::Kind::Tool:
-      w.field("type", "tool_use").field("id", b.id).field("name", b.name);
-      w.key("input").begin_object().end_object();
-      break;
+      native_input = std::move(ns.input);
+      w.field_raw("content_block", ns.block);
+    } else {
+      w.key("content_block").begin_object();
+      switch (b.kind) {
+        case Block::Kind::Text:
+          w.field("type", "text").field("text", "");
+          for (const RawField& f : b.extras) {
+            if (f.key != "type" && f.key != "text" && !f.json.empty()) w.field_raw(f.key, f.json);
+          }
+          break;
+        case Block::Kind::Thinking:
+          w.field("type", "thinking").field("thinking", "").field("signature", "");
+          break;
+        case Block::Kind::Redacted:
+          w.field("type", "redacted_thinking").field("data", b.pending);
+          b.pending.clear();
+          break;
+        case Block::Kind::Tool:
+          w.field("type", "tool_use").field("id", b.id).field("name", b.name);
+          w.key("input").begin_object().end_object();
+          break;
+        case Block::Kind::Native:
+          break;
+      }
+      w.end_object();
+    }
+    w.end_object();
   }
-  w.end_object().end_object();
   out += "\n\n";
   if (!pinged_) {
     pinged_ = true;
     out += kPing;
   }
+  if (!native_input.empty()) {
+    begin_event(out, "content_block_delta");
+    json::Writer d(out);
+    d.begin_object().field("type", "content_block_delta").field("index", b.wire_index);
+    d.key("delta").begin_object().field("type", "input_json_delta").field("partial_json", native_input);
+    d.end_object().end_object();
+    out += "\n\n";
+  }
+  for (const std::string& c : b.annotations) write_annotation(b, c, out);
+  b.annotations.clear();
   if (!b.pending.empty()) {
     std::string pending = std::move(b.pending);
     b.pending.clear();
     write_delta(b, pending, out);
   }
+}
+
+void AnthropicEncoder::write_annotation(const Block& b, std::string_view citation, std::string& out) {
+  begin_event(out, "content_block_delta");
+  json::Writer w(out);
+  w.begin_object().field("type", "content_block_delta").field("index", b.wire_index);
+  w.key("delta").begin_object().field("type", "citations_delta").field_raw("citation", citation);
+  w.end_object().end_object();
+  out += "\n\n";
 }
 
 void AnthropicEncoder::write_delta(const Block& b, std::string_view payload, std::string& out) {
@@ -393,7 +517,9 @@ void AnthropicEncoder::write_delta(const Block& b, std::string_view payload, std
     case Block::Kind::Tool:
       w.field("type", "input_json_delta").field("partial_json", payload);
       break;
-    case Block::Kind::Redacted: break;  // complete in its start event; never has deltas
+    case Block::Kind::Redacted:  // complete in its start event; never has deltas
+    case Block::Kind::Native:
+      break;
   }
   w.end_object().end_object();
   out += "\n\n";
@@ -462,12 +588,28 @@ void AnthropicEncoder::render_response(const FoldedResponse& r, std::string& out
     text.clear();
   };
   int tool_ordinal = 0;
+  // With an Anthropic upstream each folded text block is one upstream block: keep them apart.
+  const bool same = ctx_.upstream == Protocol::Anthropic;
   for (size_t bi = 0; bi < r.blocks.size(); ++bi) {
     const OutputBlock& b = r.blocks[bi];
     switch (b.kind) {
       case OutputBlock::Kind::Text:
       case OutputBlock::Kind::Refusal:
+        if (same) flush_text();
+        if (b.native == Protocol::Anthropic && !b.extras.empty()) {
+          w.begin_object().field("type", "text").field("text", b.text);
+          for (const RawField& f : b.extras) {
+            if (f.key != "type" && f.key != "text" && !f.json.empty()) w.field_raw(f.key, f.json);
+          }
+          w.end_object();
+          break;
+        }
         text += b.text;
+        break;
+      case OutputBlock::Kind::Native:
+        if (b.native != Protocol::Anthropic || b.text.empty()) break;
+        flush_text();
+        w.raw(b.text);
         break;
       case OutputBlock::Kind::Reasoning: {
         flush_text();

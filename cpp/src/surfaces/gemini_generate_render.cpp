@@ -280,6 +280,10 @@ void GeminiEncoder::on_event(const StreamEvent& ev, std::string& out) {
       break;
     case K::RedactedReasoning:
       break;  // opaque ciphertext with no Gemini form
+    case K::TextStart:  // native (unmodelled) output of another protocol: ignored
+    case K::TextAnnotation:
+    case K::NativeBlock:
+      break;
     case K::ToolCallStart: {
       Call c;
       c.index = ev.index;
@@ -355,7 +359,9 @@ void GeminiEncoder::render_response(const FoldedResponse& r, std::string& out) {
         w.end_object();
         ++parts;
         break;
-      case OutputBlock::Kind::RedactedReasoning: break;
+      case OutputBlock::Kind::RedactedReasoning:
+      case OutputBlock::Kind::Native:
+        break;
       case OutputBlock::Kind::ToolCall: {
         std::string id =
             b.id.empty() ? providers::synth_tool_id(ctx_.response_id, tool_ordinal) : b.id;

@@ -243,6 +243,9 @@ void OpenAIChatEncoder::on_event(const StreamEvent& ev, std::string& out) {
       break;
     case K::ReasoningSignature:
     case K::RedactedReasoning:
+    case K::TextStart:       // native (unmodelled) output of another protocol: no Chat form
+    case K::TextAnnotation:
+    case K::NativeBlock:
       break;  // no Chat Completions representation
   }
 }
@@ -281,7 +284,9 @@ void OpenAIChatEncoder::render_response(const FoldedResponse& r, std::string& ou
       case OutputBlock::Kind::Refusal: refusal += b.text; has_refusal = true; break;
       case OutputBlock::Kind::Reasoning: reasoning += b.text; break;
       case OutputBlock::Kind::ToolCall: has_tools = true; break;
-      case OutputBlock::Kind::RedactedReasoning: break;
+      case OutputBlock::Kind::RedactedReasoning:
+      case OutputBlock::Kind::Native:
+        break;
     }
   }
   const bool same_protocol = ctx_.upstream == Protocol::OpenAIChat;

@@ -258,6 +258,9 @@ void ResponsesEncoder::on_event(const StreamEvent& ev, std::string& out) {
   switch (ev.kind) {
     case K::Start:
     case K::Error:
+    case K::TextStart:  // native (unmodelled) output of another protocol: ignored
+    case K::TextAnnotation:
+    case K::NativeBlock:
       break;
     case K::TextDelta:
     case K::RefusalDelta:
@@ -576,6 +579,8 @@ void ResponsesEncoder::render_response(const FoldedResponse& r, std::string& out
       case OutputBlock::Kind::RedactedReasoning:
         if (same_ && !b.text.empty()) items_[push(Item::Kind::Reasoning)].encrypted = b.text;
         break;
+      case OutputBlock::Kind::Native:
+        break;  // native output of another protocol
       case OutputBlock::Kind::ToolCall: {
         size_t i = push(Item::Kind::Call);
         Item& it = items_[i];

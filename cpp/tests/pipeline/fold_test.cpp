@@ -109,5 +109,69 @@ TEST(Fold, GeminiTextSignaturesStayOnTheirPart) {
   EXPECT_EQ(g.result().blocks[0].signature, "S3");
 }
 
+TEST(Fold, NativeOutputKeepsBlockBoundariesAndRawMembers) {
+  using K = StreamEvent::Kind;
+  auto native = [](K kind, std::string text, std::string name = {}) {
+    StreamEvent e = ev(kind, std::move(text));
+    e.name = std::move(name);
+    e.native = Protocol::Anthropic;
+    return e;
+  };
+  Fold f;
+  f.on_event(ev(K::TextDelta, "Let me "));
+  f.on_event(ev(K::TextDelta, "look."));
+  f.on_event(native(K::NativeBlock, R"({"type":"server_tool_use","id":"s1","input":{}})", "server_tool_use"));
+  StreamEvent ts = native(K::TextStart, {});
+  ts.extras = {{"citations", "[]"}};
+  f.on_event(std::move(ts));
+  f.on_event(native(K::TextAnnotation, R"({"n":1})", "citations"));
+  f.on_event(ev(K::TextDelta, "It is "));
+  f.on_event(native(K::TextAnnotation, R"({"n":2})", "citations"));
+  f.on_event(ev(K::TextDelta, "cold."));
+  f.on_event(native(K::TextStart, {}));  // a plain block right after: not merged into the last
+  f.on_event(ev(K::TextDelta, " Bye."));
+  f.on_event(native(K::TextAnnotation, R"({"n":3})", "notes"));  // a member the block lacked
+  const auto& b = f.result().blocks;
+  ASSERT_EQ(b.size(), 4u);
+  EXPECT_EQ(b[0].kind, OutputBlock::Kind::Text);
+  EXPECT_EQ(b[0].text, "Let me look.");
+  EXPECT_TRUE(b[0].extras.empty());
+  EXPECT_EQ(b[1].kind, OutputBlock::Kind::Native);
+  EXPECT_EQ(b[1].name, "server_tool_use");
+  EXPECT_EQ(b[1].native, Protocol::Anthropic);
+  EXPECT_EQ(b[1].text, R"({"type":"server_tool_use","id":"s1","input":{}})");
+  EXPECT_EQ(b[2].text, "It is cold.");
+  ASSERT_EQ(b[2].extras.size(), 1u);
+  EXPECT_EQ(b[2].extras[0].key, "citations");
+  EXPECT_EQ(b[2].extras[0].json, R"([{"n":1},{"n":2}])");
+  EXPECT_EQ(b[2].native, Protocol::Anthropic);
+  EXPECT_EQ(b[3].text, " Bye.");
+  ASSERT_EQ(b[3].extras.size(), 1u);
+  EXPECT_EQ(b[3].extras[0].json, R"([{"n":3}])");
+
+  // A member that is not an array (null) is replaced by one.
+  Fold g;
+  StreamEvent nul = native(K::TextStart, {});
+  nul.extras = {{"citations", "null"}};
+  g.on_event(std::move(nul));
+  g.on_event(native(K::TextAnnotation, R"({"n":1})", "citations"));
+  ASSERT_EQ(g.result().blocks.size(), 1u);
+  EXPECT_EQ(g.result().blocks[0].extras[0].json, R"([{"n":1}])");
+
+  // An announced text block that got no text does not lend its members to a later one.
+  Fold h;
+  StreamEvent empty = native(K::TextStart, {});
+  empty.extras = {{"citations", "[]"}};
+  h.on_event(std::move(empty));
+  StreamEvent call = ev(K::ToolCallStart, {}, 0);
+  call.id = "c";
+  call.name = "f";
+  h.on_event(std::move(call));
+  h.on_event(ev(K::TextDelta, "later"));
+  ASSERT_EQ(h.result().blocks.size(), 2u);
+  EXPECT_EQ(h.result().blocks[1].text, "later");
+  EXPECT_TRUE(h.result().blocks[1].extras.empty());
+}
+
 }  // namespace
 }  // namespace openrain::pipeline

@@ -404,6 +404,8 @@ TEST(AnthropicProviderDecoder, UsageMergedFieldByFieldAndToolWithoutDeltas) {
             "tool_start 0 toolu_a now\n"
             "tool_args 0 {}\n"
             "tool_end 0\n"
+            "native server_tool_use "
+            "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\",\"input\":{\"q\":1}}\n"
             "tool_start 1 toolu_b add\n"
             "tool_args 1 {\"a\":2}\n"
             "tool_end 1\n"
@@ -478,6 +480,110 @@ TEST(AnthropicProviderDecoder, MessageBodyEdgeCases) {
             "tool_end 0\n"
             "usage in=1 out=1 cached=0 cw=0 reasoning=0\n"
             "finish tool_calls");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output OpenRain does not model (pitfall TC18): server-tool blocks, citations, text boundaries
+
+const char* kSearchUse =
+    R"({"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"oslo"}})";
+const char* kSearchResult =
+    R"({"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result",)"
+    R"("url":"https://x.example","title":"X","encrypted_content":"abc","page_age":null}]})";
+const char* kCitation =
+    R"({"type":"web_search_result_location","url":"https://x.example","title":"X","encrypted_index":"e1",)"
+    R"("cited_text":"cold"})";
+
+TEST(AnthropicProviderDecoder, ServerToolBlocksAndCitationsStreamed) {
+  std::string body =
+      frame("message_start", kStart) +
+      frame("content_block_start",
+            R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me look."}})") +
+      frame("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+      frame("content_block_start",
+            R"({"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}})") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}})") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"query\": "}})") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\"oslo\"}"}})") +
+      frame("content_block_stop", R"({"type":"content_block_stop","index":1})") +
+      frame("content_block_start",
+            std::string(R"({"type":"content_block_start","index":2,"content_block":)") + kSearchResult + "}") +
+      frame("content_block_stop", R"({"type":"content_block_stop","index":2})") +
+      frame("content_block_start",
+            R"({"type":"content_block_start","index":3,"content_block":{"type":"text","text":"","citations":[]}})") +
+      frame("content_block_delta",
+            std::string(R"({"type":"content_block_delta","index":3,"delta":{"type":"citations_delta","citation":)") +
+                kCitation + "}}") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":3,"delta":{"type":"text_delta","text":"It is cold."}})") +
+      frame("content_block_stop", R"({"type":"content_block_stop","index":3})") +
+      frame("content_block_start",
+            R"({"type":"content_block_start","index":4,"content_block":{"type":"text","text":""}})") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":4,"delta":{"type":"text_delta","text":" Bye."}})") +
+      frame("content_block_stop", R"({"type":"content_block_stop","index":4})") +
+      frame("message_delta",
+            R"({"type":"message_delta","delta":{"stop_reason":"pause_turn","stop_sequence":null},"usage":{"output_tokens":9}})") +
+      frame("message_stop", R"({"type":"message_stop"})");
+  Decoded d = decode_all(body, true);
+  ASSERT_TRUE(d.ok) << d.error_message;
+  EXPECT_EQ(d.summary,
+            "start id=msg_1 model=claude-x\n"
+            "usage in=14 out=1 cached=7 cw=2 reasoning=0\n"
+            "text Let me look.\n"
+            "native server_tool_use " + std::string(kSearchUse) + "\n"
+            "native web_search_tool_result " + kSearchResult + "\n"
+            "text_start citations=[]\n"
+            "annotation citations " + kCitation + "\n"
+            "text It is cold.\n"
+            "text_start\n"  // directly after another text block: the boundary is announced
+            "text  Bye.\n"
+            "usage in=14 out=9 cached=7 cw=2 reasoning=0\n"
+            "finish stop");
+  for (const auto& e : d.events) {
+    if (e.kind == K::NativeBlock || e.kind == K::TextStart || e.kind == K::TextAnnotation) {
+      EXPECT_EQ(e.native, Protocol::Anthropic);
+    }
+  }
+  ASSERT_NE(last_of(d, K::Finish), nullptr);
+  EXPECT_EQ(last_of(d, K::Finish)->native_finish, "pause_turn");
+}
+
+TEST(AnthropicProviderDecoder, ServerToolBlocksAndCitationsInAMessage) {
+  std::string body =
+      std::string(R"({"id":"msg_up","type":"message","role":"assistant","model":"claude-x","content":[)") +
+      kSearchUse + "," + kSearchResult + R"(,{"type":"text","text":"It is cold.","citations":[)" + kCitation +
+      R"(]},{"type":"text","text":" Bye."},{"type":"mcp_tool_use","id":"mcptoolu_1","name":"f","server_name":"s","input":{}}],)"
+      R"("stop_reason":"pause_turn","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":3}})";
+  Decoded d = decode_all(body, false);
+  ASSERT_TRUE(d.ok) << d.error_message;
+  EXPECT_EQ(d.summary,
+            "start id=msg_up model=claude-x\n"
+            "native server_tool_use " + std::string(kSearchUse) + "\n"
+            "native web_search_tool_result " + kSearchResult + "\n"
+            "text_start citations=[" + kCitation + "]\n"
+            "text It is cold.\n"
+            "text_start\n"
+            "text  Bye.\n"
+            "native mcp_tool_use "
+            R"({"type":"mcp_tool_use","id":"mcptoolu_1","name":"f","server_name":"s","input":{}})" "\n"
+            "usage in=5 out=3 cached=0 cw=0 reasoning=0\n"
+            "finish stop");
+}
+
+TEST(AnthropicProviderDecoder, PlainTextBlocksAnnounceNothing) {
+  // A lone plain text block (`citations: null` says nothing) needs no TextStart: existing event
+  // streams stay unchanged.
+  Decoded d = decode_all(R"({"id":"m","type":"message","role":"assistant","model":"x","content":)"
+                         R"([{"type":"text","text":"Hi","citations":null}],"stop_reason":"end_turn","usage":{}})",
+                         false);
+  ASSERT_TRUE(d.ok);
+  for (const auto& e : d.events) EXPECT_NE(e.kind, K::TextStart);
 }
 
 }  // namespace

@@ -155,21 +155,46 @@ TEST(AnthropicProviderRequest, BaseUrlEndingInV1AndEmptyKey) {
   EXPECT_EQ(r2->path, "/v1/messages");
 }
 
-TEST(AnthropicProviderRequest, SystemAndDeveloperLiftedFromAnywhere) {
+TEST(AnthropicProviderRequest, LeadingSystemLiftedLaterOnesStayInPlace) {
+  // Pitfall MO2: only the leading system/developer messages become `system`; a later one keeps
+  // its position as user-role text (merged into the adjacent user turn) and is reported.
   ChatRequest req;
   req.messages.push_back(msg(Role::System, "You are terse."));
+  Message lead_dev = msg(Role::System, "No emojis.");
+  lead_dev.developer = true;
+  req.messages.push_back(lead_dev);
   req.messages.push_back(msg(Role::User, "Hi"));
   Message dev = msg(Role::System, "Answer in French.");
   dev.developer = true;
   req.messages.push_back(dev);
   req.messages.push_back(msg(Role::Assistant, "Salut"));
-  req.messages.push_back(msg(Role::System, ""));  // empty: never sent
+  req.messages.push_back(msg(Role::System, ""));  // empty: never sent, nothing to report
   req.messages.push_back(msg(Role::User, "Bye"));
-  EXPECT_EQ(body_of(req),
-            R"({"model":"claude-sonnet-4-5","max_tokens":4096,"system":"You are terse.\n\nAnswer in French.",)"
-            R"("messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]},)"
+  Env env;
+  TranslationReport report;
+  EXPECT_EQ(body_of(req, env, report),
+            R"({"model":"claude-sonnet-4-5","max_tokens":4096,"system":"You are terse.\n\nNo emojis.",)"
+            R"("messages":[{"role":"user","content":[{"type":"text","text":"Hi"},)"
+            R"({"type":"text","text":"Answer in French."}]},)"
             R"({"role":"assistant","content":[{"type":"text","text":"Salut"}]},)"
             R"({"role":"user","content":[{"type":"text","text":"Bye"}]}]})");
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[3].role"});
+  ASSERT_EQ(report.reasons.size(), 1u);
+
+  // Between a tool call and its result the instruction follows the tool_result block.
+  ChatRequest tools;
+  tools.messages.push_back(msg(Role::User, "weather?"));
+  Message a;
+  a.role = Role::Assistant;
+  a.tool_calls.push_back(call("toolu_1", "get_weather", "{}"));
+  tools.messages.push_back(a);
+  tools.messages.push_back(msg(Role::System, "Be brief."));
+  tools.messages.push_back(tool_msg("toolu_1", "sunny"));
+  EXPECT_EQ(member(body_of(tools), "messages"),
+            R"([{"role":"user","content":[{"type":"text","text":"weather?"}]},)"
+            R"({"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}]},)"
+            R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"},)"
+            R"({"type":"text","text":"Be brief."}]}])");
 }
 
 TEST(AnthropicProviderRequest, SystemBlocksKeepCacheControlOnlyForAnthropicSource) {
@@ -328,6 +353,42 @@ TEST(AnthropicProviderRequest, ImagesInlineDataUrlAndHttpUrl) {
             R"({"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/4AAQSkZJRg=="}},)"
             R"({"type":"image","source":{"type":"base64","media_type":"image/webp","data":"UklGRhYAAABXRUJQ"}}]}])");
   EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[0].content[1].detail"});
+}
+
+TEST(AnthropicProviderRequest, ImageMediaTypeComesFromTheBytes) {
+  // Pitfall MM3: PNG bytes declared as image/jpeg (or image/jpg) are sent as image/png; bytes
+  // that are none of the four supported types keep the declared (normalised) type.
+  const std::string png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+  auto sent_type = [](ContentPart p) {
+    ChatRequest req;
+    Message u;
+    u.role = Role::User;
+    u.content.push_back(std::move(p));
+    req.messages.push_back(u);
+    std::string messages = member(body_of(req), "messages");
+    auto at = messages.find("\"media_type\":\"");
+    if (at == std::string::npos) return std::string();
+    at += 14;
+    return messages.substr(at, messages.find('"', at) - at);
+  };
+  ContentPart inline_part;
+  inline_part.kind = ContentPart::Kind::Image;
+  inline_part.data = png;
+  for (const char* declared : {"image/jpeg", "image/jpg", "IMAGE/GIF", "", "application/octet-stream"}) {
+    inline_part.media_type = declared;
+    EXPECT_EQ(sent_type(inline_part), "image/png") << declared;
+  }
+  ContentPart data_url;
+  data_url.kind = ContentPart::Kind::Image;
+  data_url.url = "data:image/jpeg;base64," + png;
+  EXPECT_EQ(sent_type(data_url), "image/png");
+  ContentPart unknown;
+  unknown.kind = ContentPart::Kind::Image;
+  unknown.data = "Qk0+AAAAAAAAAD4AAAAo";  // BMP
+  unknown.media_type = "image/JPG";
+  EXPECT_EQ(sent_type(unknown), "image/jpeg");
+  unknown.media_type = "";
+  EXPECT_EQ(sent_type(unknown), "image/png");
 }
 
 TEST(AnthropicProviderRequest, ZeroArgumentToolAndSchemaWithoutType) {
@@ -627,22 +688,106 @@ TEST(AnthropicProviderRequest, SameProtocolThinkingAndEffortTravelUntouched) {
                 {"output_config", R"({"effort":"high","format":{"type":"json_schema","schema":{"type":"object"}}})"}};
   Env env;
   TranslationReport report;
+  // Adaptive thinking rejects a non-default temperature just like enabled thinking does, so
+  // it is left out and reported rather than sent to a certain 400.
   EXPECT_EQ(body_of(req, env, report),
             R"({"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":"Hi"}],)"
-            R"("temperature":0.3,)"
             R"("output_config":{"format":{"type":"json_schema","schema":{"type":"object"}},"effort":"high"},)"
             R"("thinking":{"type":"adaptive","display":"omitted"}})");
-  EXPECT_TRUE(report.dropped.empty());
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"temperature"});
 
-  // Enabled thinking from an Anthropic caller is re-sent verbatim, not re-derived.
+  // Enabled thinking from an Anthropic caller keeps its own members; only the budget is made
+  // valid: max_tokens (1000) must exceed it, so room for the answer (at least 1024) goes on top.
   ChatRequest req2 = base_request();
   req2.source = Protocol::Anthropic;
   req2.max_tokens = 1000;
   req2.reasoning_budget_tokens = 2048;
-  req2.extras = {{"thinking", R"({"type":"enabled","budget_tokens":2048})"}};
-  EXPECT_EQ(body_of(req2, env, report),
-            R"({"model":"claude-sonnet-4-5","max_tokens":1000,"messages":[{"role":"user","content":"Hi"}],)"
-            R"("thinking":{"type":"enabled","budget_tokens":2048}})");
+  req2.extras = {{"thinking", R"({"type":"enabled","budget_tokens":2048,"display":"summarized"})"}};
+  TranslationReport report2;
+  EXPECT_EQ(body_of(req2, env, report2),
+            R"({"model":"claude-sonnet-4-5","max_tokens":3072,"messages":[{"role":"user","content":"Hi"}],)"
+            R"("thinking":{"type":"enabled","budget_tokens":2048,"display":"summarized"}})");
+  EXPECT_TRUE(report2.dropped.empty());
+}
+
+TEST(AnthropicProviderRequest, SameProtocolThinkingBudgetClampedToTheMinimum) {
+  // Pitfall CC6: Claude Code's background calls send budget_tokens below Anthropic's 1024.
+  ChatRequest req = base_request();
+  req.source = Protocol::Anthropic;
+  req.max_tokens = 2000;
+  req.reasoning_budget_tokens = 500;
+  req.extras = {{"thinking", R"({"type":"enabled","budget_tokens":500})"}};
+  std::string body = body_of(req);
+  EXPECT_EQ(member(body, "thinking"), R"({"type":"enabled","budget_tokens":1024})");
+  EXPECT_EQ(member(body, "max_tokens"), "2000");
+  EXPECT_EQ(body.find("budget_tokens\":500"), std::string::npos);
+}
+
+TEST(AnthropicProviderRequest, ForcedToolChoiceWithThinkingBecomesAutoAndSaysWhy) {
+  // Pitfall TC6, same protocol: enabled and adaptive thinking both reject any / tool.
+  for (const char* thinking : {R"({"type":"enabled","budget_tokens":2048})", R"({"type":"adaptive"})"}) {
+    SCOPED_TRACE(thinking);
+    ChatRequest req = base_request();
+    req.source = Protocol::Anthropic;
+    req.max_tokens = 4096;
+    if (std::string(thinking).find("enabled") != std::string::npos) req.reasoning_budget_tokens = 2048;
+    req.extras = {{"thinking", thinking}};
+    req.tools.push_back(tool("get_weather", R"({"type":"object"})"));
+    req.tool_choice.mode = ToolChoice::Mode::Function;
+    req.tool_choice.name = "get_weather";
+    Env env;
+    TranslationReport report;
+    std::string body = body_of(req, env, report);
+    EXPECT_EQ(member(body, "tool_choice"), R"({"type":"auto"})");
+    EXPECT_EQ(member(body, "thinking"), thinking);
+    EXPECT_EQ(report.dropped, std::vector<std::string>{"tool_choice"});
+    ASSERT_EQ(report.reasons.size(), 1u);
+    EXPECT_NE(report.reasons[0].find("thinking"), std::string::npos);
+  }
+  // Disabled thinking leaves a forced choice alone.
+  ChatRequest off = base_request();
+  off.source = Protocol::Anthropic;
+  off.extras = {{"thinking", R"({"type":"disabled"})"}};
+  off.tools.push_back(tool("get_weather", R"({"type":"object"})"));
+  off.tool_choice.mode = ToolChoice::Mode::Required;
+  EXPECT_EQ(member(body_of(off), "tool_choice"), R"({"type":"any"})");
+}
+
+TEST(AnthropicProviderRequest, ClientIdentificationHeadersOnlyFromAnAnthropicCaller) {
+  // Pitfall CC5: user-agent, x-app and x-stainless-* of an Anthropic caller reach Anthropic;
+  // credentials never do, and the provider's configured headers win.
+  Env env;
+  env.pc.extra_headers = {{"x-app", "configured"}};
+  ChatRequest req = base_request();
+  req.source = Protocol::Anthropic;
+  req.forward_headers = {{"anthropic-beta", "context-1m-2025-08-07"},
+                         {"user-agent", "claude-cli/2.0.1 (external, cli)"},
+                         {"x-app", "cli"},
+                         {"x-stainless-lang", "js"},
+                         {"x-stainless-package-version", "0.60.0"},
+                         {"x-api-key", "caller-key"},
+                         {"authorization", "Bearer caller"},
+                         {"cookie", "a=b"}};
+  TranslationReport report;
+  auto r = anthropic_provider().build_request(req, env.d, report);
+  ASSERT_TRUE(r.ok());
+  Headers expected = {{"content-type", "application/json"},
+                      {"x-api-key", "sk-ant-secret-0123456789"},
+                      {"anthropic-version", "2023-06-01"},
+                      {"user-agent", "claude-cli/2.0.1 (external, cli)"},
+                      {"x-app", "configured"},
+                      {"x-stainless-lang", "js"},
+                      {"x-stainless-package-version", "0.60.0"},
+                      {"anthropic-beta", "context-1m-2025-08-07"}};
+  EXPECT_EQ(r->headers, expected);
+
+  req.source = Protocol::OpenAIChat;  // another surface's client is not Anthropic's client
+  auto other = anthropic_provider().build_request(req, env.d, report);
+  ASSERT_TRUE(other.ok());
+  for (const auto& [k, v] : other->headers) {
+    EXPECT_NE(k, "user-agent");
+    EXPECT_NE(k, "x-stainless-lang");
+  }
 }
 
 TEST(AnthropicProviderRequest, SameProtocolServerToolsAndToolExtras) {
@@ -818,7 +963,8 @@ TEST(AnthropicProviderErrors, NonJsonAndEmptyBodies) {
   EXPECT_EQ(html.kind, ErrorKind::UpstreamProtocol);
   EXPECT_EQ(html.http_status, 502);
   EXPECT_EQ(html.upstream_status, 502);
-  EXPECT_EQ(html.message, "Anthropic upstream returned HTTP 502 with a non-JSON body (text/html)");
+  EXPECT_EQ(html.message,
+            "Anthropic upstream returned HTTP 502 with a non-JSON body (text/html): 502 Bad Gateway");
 
   Error empty = classify(503, "");
   EXPECT_EQ(empty.kind, ErrorKind::Overloaded);
@@ -836,6 +982,23 @@ TEST(AnthropicProviderErrors, ApiKeyNeverEchoed) {
   EXPECT_EQ(e.kind, ErrorKind::Authentication);
   EXPECT_EQ(e.message.find("sk-ant-secret-0123456789"), std::string::npos);
   EXPECT_EQ(e.message, "invalid x-api-key [redacted]");
+
+  // A non-JSON page that echoes the key (a proxy's debug page) keeps a snippet without it.
+  Error page = classify(502, "<html><title>Bad upstream key sk-ant-secret-0123456789</title></html>",
+                        {{"content-type", "text/html"}});
+  EXPECT_EQ(page.message.find("sk-ant-secret"), std::string::npos) << page.message;
+  EXPECT_NE(page.message.find("Bad upstream key"), std::string::npos) << page.message;
+}
+
+TEST(AnthropicProvider, RateLimitHeadersForwardedOnSuccess) {
+  Headers up = {{"content-type", "application/json"},
+                {"Anthropic-RateLimit-Requests-Remaining", "99"},
+                {"anthropic-ratelimit-tokens-reset", "2026-01-01T00:00:00Z"},
+                {"request-id", "req_1"},
+                {"set-cookie", "x=y"}};
+  Headers expected = {{"anthropic-ratelimit-requests-remaining", "99"},
+                      {"anthropic-ratelimit-tokens-reset", "2026-01-01T00:00:00Z"}};
+  EXPECT_EQ(anthropic_provider().forwarded_response_headers(up), expected);
 }
 
 }  // namespace

@@ -112,10 +112,12 @@ TEST(GeminiProviderRequest, PathHeadersAndSystemInstruction) {
   EXPECT_EQ(find_header(r->headers, "x-goog-api-key"), "test-key-123");
   EXPECT_EQ(find_header(r->headers, "content-type"), "application/json");
   EXPECT_EQ(find_header(r->headers, "x-extra"), "1");
+  // Only the leading system message is hoisted; a later one stays in place as user text
+  // (pitfall MO2), reported as a role change.
   EXPECT_EQ(r->body,
-            R"({"systemInstruction":{"parts":[{"text":"You are terse."},{"text":"Be kind."}]},)"
-            R"("contents":[{"role":"user","parts":[{"text":"Hi"}]}]})");
-  EXPECT_TRUE(report.dropped.empty());
+            R"({"systemInstruction":{"parts":[{"text":"You are terse."}]},)"
+            R"("contents":[{"role":"user","parts":[{"text":"Hi"},{"text":"Be kind."}]}]})");
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[2].role"});
 }
 
 TEST(GeminiProviderRequest, StreamingPathVersionedBaseAndNoKey) {
@@ -218,13 +220,16 @@ TEST(GeminiProviderRequest, SystemBetweenToolResultsKeepsOneResponseTurn) {
   ChatRequest req = request({msg(Role::User, "go"),
                              calls({call("c1", "f", "{}", "S1"), call("c2", "g", "{}")}),
                              result("c2", "two"), msg(Role::System, "note"), result("c1", "one")});
+  // The mid-conversation note stays after the results (never hoisted, never splitting them).
   EXPECT_EQ(body_of(req),
-            R"({"systemInstruction":{"parts":[{"text":"note"}]},"contents":[)"
+            R"({"contents":[)"
             R"({"role":"user","parts":[{"text":"go"}]},)"
             R"({"role":"model","parts":[{"functionCall":{"name":"f","args":{},"id":"c1"},"thoughtSignature":"S1"},)"
             R"({"functionCall":{"name":"g","args":{},"id":"c2"}}]},)"
             R"({"role":"user","parts":[{"functionResponse":{"id":"c1","name":"f","response":{"output":"one"}}},)"
-            R"({"functionResponse":{"id":"c2","name":"g","response":{"output":"two"}}}]}]})");
+            R"({"functionResponse":{"id":"c2","name":"g","response":{"output":"two"}}}]},)"
+            R"({"role":"model","parts":[{"text":"OK."}]},)"  // roles alternate (MO4)
+            R"({"role":"user","parts":[{"text":"note"}]}]})");
 }
 
 TEST(GeminiProviderRequest, RawPartsOnlyForGeminiSourceAndNamesReported) {
@@ -775,6 +780,12 @@ TEST(GeminiProviderErrors, ArrayWrappedNonJsonAndMissingStatus) {
   EXPECT_EQ(html.kind, ErrorKind::UpstreamProtocol);
   EXPECT_EQ(html.http_status, 502);
   EXPECT_EQ(html.message.find('<'), std::string::npos);
+  EXPECT_EQ(html.message,
+            "Gemini returned HTTP 502 with a body that is not a Google API error: 502 Bad Gateway");
+  // Google's HTML 404 page echoes the request URL; a key in it never reaches the message.
+  Error url = classify(404, "<html><title>Error 404 (Not Found)</title><p>The requested URL "
+                            "/v1beta/models/x:generateContent?key=test-key-123 was not found.</p></html>");
+  EXPECT_EQ(url.message.find("test-key-123"), std::string::npos) << url.message;
   EXPECT_EQ(html.upstream_status, 502);
 
   Error html503 = classify(503, "<html>Service Unavailable</html>", {{"retry-after", "3"}});

@@ -610,16 +610,18 @@ TEST(OpenAIProviderErrors, NonJsonBodiesAreNeverEchoed) {
   EXPECT_EQ(e.kind, ErrorKind::UpstreamProtocol);
   EXPECT_EQ(e.http_status, 502);
   EXPECT_EQ(e.upstream_status, 502);
-  EXPECT_EQ(e.message, "upstream provider oai returned HTTP 502 with a non-JSON body");
+  // Only a short sanitised snippet (the page title) is kept, never the page (pitfall ER3).
+  EXPECT_EQ(e.message, "upstream provider oai returned HTTP 502 with a non-JSON body: 502 Bad Gateway");
   Error s500 = classify(500, "Internal Server Error");
   EXPECT_EQ(s500.kind, ErrorKind::UpstreamProtocol);
-  EXPECT_EQ(s500.message, "upstream provider oai returned HTTP 500 with a non-JSON body");
+  EXPECT_EQ(s500.message,
+            "upstream provider oai returned HTTP 500 with a non-JSON body: Internal Server Error");
   Error empty401 = classify(401, "");
   EXPECT_EQ(empty401.kind, ErrorKind::UpstreamProtocol);
   // Status codes whose meaning is clear keep it (retry semantics), still without the body.
   Error rl = classify(429, "Too Many Requests", {{"retry-after", "3"}});
   EXPECT_EQ(rl.kind, ErrorKind::RateLimited);
-  EXPECT_EQ(rl.message, "upstream provider oai returned HTTP 429 with a non-JSON body");
+  EXPECT_EQ(rl.message, "upstream provider oai returned HTTP 429 with a non-JSON body: Too Many Requests");
   EXPECT_DOUBLE_EQ(rl.retry_after_s.value_or(-1), 3.0);
   EXPECT_EQ(classify(503, "<html>down</html>").kind, ErrorKind::Overloaded);
   EXPECT_EQ(classify(504, "<html>timeout</html>").kind, ErrorKind::Timeout);
@@ -650,6 +652,19 @@ TEST(OpenAIProviderErrors, SecretsAreScrubbed) {
   EXPECT_EQ(e.message.find("my-secret"), std::string::npos);
   EXPECT_EQ(openai::scrub_secrets("task-12345678 and sk-12", ""), "task-12345678 and sk-12");
   EXPECT_EQ(openai::scrub_secrets("key=sk-abcdefgh", ""), "key=sk-***");
+
+  // A non-JSON page echoing the key (or any OpenAI-shaped key) keeps its snippet without them.
+  Error page = classify(502, "<html><title>bad key my-secret-deployment-key / sk-abcdefgh</title></html>",
+                        {{"content-type", "text/html"}}, env);
+  EXPECT_EQ(page.message.find("my-secret"), std::string::npos) << page.message;
+  EXPECT_EQ(page.message.find("sk-abcdefgh"), std::string::npos) << page.message;
+  EXPECT_NE(page.message.find("bad key"), std::string::npos) << page.message;
+}
+
+TEST(OpenAIProvider, RateLimitHeadersForwardedOnSuccess) {
+  Headers up = {{"x-ratelimit-remaining-requests", "59"}, {"x-request-id", "r1"}, {"openai-processing-ms", "5"}};
+  Headers expected = {{"x-ratelimit-remaining-requests", "59"}};
+  EXPECT_EQ(openai_provider().forwarded_response_headers(up), expected);
 }
 
 }  // namespace

@@ -83,6 +83,8 @@ std::string encode(const std::vector<StreamEvent>& evs, const EncodeContext& c =
 
 struct Block {
   std::string type, text, thinking, signature, data, id, name, input;
+  std::string start;      // the whole content_block of content_block_start
+  std::string citations;  // text: "[...]" built from the start member and citations_delta
 };
 
 struct Accumulated {
@@ -154,7 +156,16 @@ Accumulated accumulate(const std::string& sse, bool ours = true) {
       json::Object cb = *json::get_object(d, "content_block");
       Block b;
       b.type = str(cb, "type");
+      b.start = json::to_json(d["content_block"].value());
       if (b.type == "text") EXPECT_EQ(str(cb, "text"), "");
+      json::Element cits;
+      if (cb["citations"].get(cits) == simdjson::SUCCESS && cits.is_array()) {
+        b.citations = json::to_json(cits);
+      }
+      if (b.type != "tool_use" && json::has_key(cb, "input")) {
+        b.input = json::to_json(cb["input"].value());  // server-tool blocks: {} then deltas
+        json_buf.clear();
+      }
       if (b.type == "thinking") {
         EXPECT_EQ(str(cb, "thinking"), "");
         EXPECT_EQ(str(cb, "signature"), "");
@@ -186,8 +197,15 @@ Accumulated accumulate(const std::string& sse, bool ours = true) {
         EXPECT_EQ(b.type, "thinking");
         b.signature = str(delta, "signature");
       } else if (t == "input_json_delta") {
-        EXPECT_EQ(b.type, "tool_use");
+        EXPECT_TRUE(b.type == "tool_use" || b.type == "server_tool_use" || b.type == "mcp_tool_use")
+            << b.type;
+        EXPECT_EQ(b.input, "{}") << "input deltas after a non-empty start input";
         json_buf += str(delta, "partial_json");
+      } else if (t == "citations_delta") {
+        EXPECT_EQ(b.type, "text");
+        std::string c = json::to_json(delta["citation"].value());
+        if (b.citations.size() <= 2) b.citations = "[" + c + "]";
+        else b.citations.insert(b.citations.size() - 1, "," + c);
       } else {
         ADD_FAILURE() << "unknown delta " << t;
       }
@@ -197,7 +215,7 @@ Accumulated accumulate(const std::string& sse, bool ours = true) {
       if (idx >= 0 && idx < static_cast<int>(a.blocks.size())) {
         Block& b = a.blocks[idx];
         if (b.type == "text") EXPECT_FALSE(b.text.empty()) << "empty text block";
-        if (b.type == "tool_use" && !json_buf.empty()) {
+        if (b.type != "text" && b.type != "thinking" && !json_buf.empty()) {
           // Invalid JSON (a call cut off by max_tokens) is kept as "!<buffer>" for the asserts.
           json::Reader r2;
           auto in = r2.parse(json_buf);
@@ -545,8 +563,9 @@ TEST(AnthropicMessagesSurfaceRender, BodyGolden) {
   EXPECT_EQ(out,
             R"({"id":"msg_test123","type":"message","role":"assistant","model":"my-alias",)"
             R"("content":[{"type":"thinking","thinking":"hmm","signature":"s=="},)"
-            R"({"type":"redacted_thinking","data":"opaque"},{"type":"text","text":"Hello"},)"
-            R"({"type":"tool_use","id":"toolu_1","name":"f","input":{}},)"
+            // an Anthropic upstream's text blocks stay apart (one folded block each)
+            R"({"type":"redacted_thinking","data":"opaque"},{"type":"text","text":"Hel"},)"
+            R"({"type":"text","text":"lo"},{"type":"tool_use","id":"toolu_1","name":"f","input":{}},)"
             R"({"type":"tool_use","id":")" + synth_id + R"(","name":"g","input":{"a":[1,2]}},)"
             R"({"type":"tool_use","id":"toolu_3","name":"h","input":{}}],)"
             R"("stop_reason":"tool_use","stop_sequence":null,)"
@@ -693,6 +712,87 @@ TEST(AnthropicMessagesSurfaceRender, GeminiSignaturesInTheBody) {
   providers::CarriedToolId id = providers::parse_tool_id(json::get_string(use, "id"));
   EXPECT_EQ(id.signature, "CSIG");
   EXPECT_EQ(id.id, providers::synth_tool_id("msg_test123", 0));
+}
+
+// ---- output OpenRain does not model (pitfall TC18) ------------------------------------------
+
+const char* kSearchUse =
+    R"({"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"oslo"}})";
+const char* kSearchResult =
+    R"({"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result",)"
+    R"("url":"https://x.example","title":"X","encrypted_content":"abc","page_age":null}]})";
+const char* kCitation = R"({"type":"web_search_result_location","url":"https://x.example","cited_text":"cold"})";
+
+StreamEvent native_ev(K kind, std::string text, std::string name = {},
+                      Protocol p = Protocol::Anthropic) {
+  StreamEvent e = ev(kind, std::move(text));
+  e.name = std::move(name);
+  e.native = p;
+  return e;
+}
+
+std::vector<StreamEvent> server_tool_events(Protocol p = Protocol::Anthropic) {
+  StreamEvent cited = native_ev(K::TextStart, {}, {}, p);
+  cited.extras = {{"citations", "[]"}};
+  return {start(),
+          usage(5, 1),
+          text("Let me look."),
+          native_ev(K::NativeBlock, kSearchUse, "server_tool_use", p),
+          native_ev(K::NativeBlock, kSearchResult, "web_search_tool_result", p),
+          cited,
+          native_ev(K::TextAnnotation, kCitation, "citations", p),
+          text("It is cold."),
+          native_ev(K::TextStart, {}, {}, p),
+          text(" Bye."),
+          usage(5, 9),
+          finish(FinishReason::Stop, {}, "pause_turn")};
+}
+
+TEST(AnthropicMessagesSurfaceStream, NativeBlocksAndCitationsComeBackUnchanged) {
+  Accumulated a = accumulate(encode(server_tool_events(), ctx(Protocol::Anthropic)));
+  ASSERT_EQ(a.blocks.size(), 5u);
+  EXPECT_EQ(a.blocks[0].type, "text");
+  EXPECT_EQ(a.blocks[0].text, "Let me look.");
+  EXPECT_EQ(a.blocks[1].type, "server_tool_use");
+  EXPECT_EQ(a.blocks[1].start,  // the input streams as a delta after an empty one, as Anthropic does
+            R"({"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}})");
+  EXPECT_EQ(a.blocks[1].input, R"({"query":"oslo"})");
+  EXPECT_EQ(a.blocks[2].start, kSearchResult);
+  EXPECT_EQ(a.blocks[3].text, "It is cold.");
+  EXPECT_EQ(a.blocks[3].citations, "[" + std::string(kCitation) + "]");
+  EXPECT_EQ(a.blocks[4].text, " Bye.");
+  EXPECT_EQ(a.blocks[4].citations, "");
+  EXPECT_EQ(a.stop_reason, "pause_turn");
+}
+
+TEST(AnthropicMessagesSurfaceStream, NativeOutputOfAnotherProtocolIsIgnored) {
+  Accumulated a = accumulate(encode(server_tool_events(Protocol::OpenAIResponses)));
+  ASSERT_EQ(a.blocks.size(), 1u);  // text only, merged as for any other upstream
+  EXPECT_EQ(a.blocks[0].text, "Let me look.It is cold. Bye.");
+  EXPECT_EQ(a.blocks[0].citations, "");
+}
+
+TEST(AnthropicMessagesSurfaceRender, NativeBlocksAndCitationsComeBackUnchanged) {
+  pipeline::Fold fold;
+  for (StreamEvent e : server_tool_events()) fold.on_event(std::move(e));
+  std::string out;
+  make_anthropic_messages_encoder(ctx(Protocol::Anthropic))->render_response(fold.result(), out);
+  EXPECT_NE(out.find(std::string(R"("content":[{"type":"text","text":"Let me look."},)") + kSearchUse + "," +
+                     kSearchResult + R"(,{"type":"text","text":"It is cold.","citations":[)" + kCitation +
+                     R"(]},{"type":"text","text":" Bye."}],"stop_reason":"pause_turn")"),
+            std::string::npos)
+      << out;
+  json::Reader reader;
+  EXPECT_TRUE(reader.parse(out).ok());
+
+  // Another surface's upstream: the native blocks are left out, the text stays.
+  pipeline::Fold other;
+  for (StreamEvent e : server_tool_events(Protocol::Gemini)) other.on_event(std::move(e));
+  std::string out2;
+  make_anthropic_messages_encoder(ctx())->render_response(other.result(), out2);
+  EXPECT_NE(out2.find(R"("content":[{"type":"text","text":"Let me look.It is cold. Bye."}])"),
+            std::string::npos)
+      << out2;
 }
 
 }  // namespace

@@ -58,6 +58,12 @@ std::string Recorder::summary() const {
         out += std::string("error ") + error_kind_name(e.error.kind) + " " +
                std::to_string(e.error.http_status);
         break;
+      case K::TextStart:
+        out += "text_start";
+        for (const auto& f : e.extras) out += " " + f.key + "=" + f.json;
+        break;
+      case K::TextAnnotation: out += "annotation " + e.name + " " + e.text; break;
+      case K::NativeBlock: out += "native " + e.name + " " + e.text; break;
     }
   }
   return out;
