@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +46,7 @@ constexpr std::size_t kBodyChunk = 16 * 1024;           // one on_body() piece a
 constexpr std::size_t kReadBufferLimit = 1024 * 1024;   // bound of the connection read buffer
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;       // response head size cap
 constexpr auto kPoolIdleMax = std::chrono::seconds(30);  // idle connections older are dropped
+constexpr auto kPoolProbeAfter = std::chrono::milliseconds(500);  // peek idle ones older than this
 constexpr std::size_t kPoolMaxIdlePerKey = 32;
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
@@ -106,9 +108,12 @@ struct Connection {
 
   /// True when the idle connection still looks usable: open, nothing buffered, and the peer has
   /// neither closed it (recv() == 0) nor sent unsolicited bytes (a TLS close_notify, junk).
-  bool looks_alive() {
+  /// `probe` false skips the recv(MSG_PEEK) syscall (for a connection idle only a moment: a
+  /// peer that closed it meanwhile is caught by the one stale-connection retry).
+  bool looks_alive(bool probe = true) {
     if (!socket().is_open() || buffer.size() != 0) return false;
     if (tls && SSL_pending(tls->native_handle()) > 0) return false;
+    if (!probe) return true;
     char b;
     const ssize_t n = ::recv(socket().native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n >= 0) return false;
@@ -284,6 +289,14 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
       parser->body_limit(static_cast<std::uint64_t>(x.provider.max_response_bytes));
     }
     if (iequals(x.req.method, "HEAD")) parser->skip(true);
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      // Readable first, so the read below succeeds at once instead of a speculative recv()
+      // that returns EAGAIN (TLS streams read through OpenSSL's buffer and skip this). An
+      // error here resurfaces from the read.
+      if (conn.buffer.size() == 0) {
+        co_await stream.async_wait(tcp::socket::wait_read, tuple_awaitable);
+      }
+    }
     auto [ec, n] = co_await http::async_read_header(stream, conn.buffer, *parser, tuple_awaitable);
     if (ec) {
       if (ec == http::error::body_limit) {
@@ -317,6 +330,11 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
     parser->get().body().data = chunk.data();
     parser->get().body().size = chunk.size();
     wd.arm(after_ms(t.idle_ms), Phase::Idle, x.total_deadline);
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      if (conn.buffer.size() == 0) {
+        co_await stream.async_wait(tcp::socket::wait_read, tuple_awaitable);
+      }
+    }
     auto [ec, n] = co_await http::async_read_some(stream, conn.buffer, *parser, tuple_awaitable);
     if (ec == http::error::need_buffer) ec = {};
     if (ec == ssl::error::stream_truncated && parser->need_eof()) {
@@ -475,7 +493,8 @@ struct UpstreamClient::Impl {
       while (!list.empty()) {
         std::shared_ptr<Connection> c = std::move(list.back());
         list.pop_back();
-        if (now - c->idle_since < kPoolIdleMax && c->looks_alive()) {
+        const auto idle_for = now - c->idle_since;
+        if (idle_for < kPoolIdleMax && c->looks_alive(idle_for >= kPoolProbeAfter)) {
           found = std::move(c);
           break;
         }
