@@ -469,9 +469,6 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
     if (s->stop_requested || st.stopping.load()) break;
     if (s->buffer.size() == 0) {
       s->stream.expires_after(ms(first ? o.header_timeout_ms : o.idle_keepalive_ms));
-      // Readable first: the read then succeeds at once instead of a speculative recv() that
-      // returns EAGAIN. An error (or the deadline closing the socket) resurfaces from the read.
-      co_await s->stream.socket().async_wait(tcp::socket::wait_read, tuple_awaitable);
       auto [ec, n] =
           co_await s->stream.async_read_some(s->buffer.prepare(kFirstRead), tuple_awaitable);
       if (ec) break;

@@ -42,6 +42,7 @@ using boost::system::error_code;
 namespace {
 
 constexpr std::string_view kUserAgent = "openrain/0.1";
+constexpr std::size_t kInitialReadCapacity = 16 * 1024;  // see Connection
 constexpr std::size_t kBodyChunk = 16 * 1024;           // one on_body() piece at most
 constexpr std::size_t kReadBufferLimit = 1024 * 1024;   // bound of the connection read buffer
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;       // response head size cap
@@ -90,6 +91,9 @@ struct Connection {
   Connection(const asio::any_io_executor& ex, std::string pool_key,
              std::shared_ptr<ssl::context> tls_ctx)
       : key(std::move(pool_key)), ctx(std::move(tls_ctx)), buffer(kReadBufferLimit) {
+    // Beast sizes each read by the buffer's free capacity (512 bytes at first): start with room
+    // for a typical response so it arrives in one recv() instead of a 512-byte trickle.
+    buffer.reserve(kInitialReadCapacity);
     if (ctx) {
       tls = std::make_unique<net::TlsStream>(tcp::socket(ex), *ctx);
     } else {
@@ -289,14 +293,6 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
       parser->body_limit(static_cast<std::uint64_t>(x.provider.max_response_bytes));
     }
     if (iequals(x.req.method, "HEAD")) parser->skip(true);
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      // Readable first, so the read below succeeds at once instead of a speculative recv()
-      // that returns EAGAIN (TLS streams read through OpenSSL's buffer and skip this). An
-      // error here resurfaces from the read.
-      if (conn.buffer.size() == 0) {
-        co_await stream.async_wait(tcp::socket::wait_read, tuple_awaitable);
-      }
-    }
     auto [ec, n] = co_await http::async_read_header(stream, conn.buffer, *parser, tuple_awaitable);
     if (ec) {
       if (ec == http::error::body_limit) {
@@ -330,11 +326,6 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
     parser->get().body().data = chunk.data();
     parser->get().body().size = chunk.size();
     wd.arm(after_ms(t.idle_ms), Phase::Idle, x.total_deadline);
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      if (conn.buffer.size() == 0) {
-        co_await stream.async_wait(tcp::socket::wait_read, tuple_awaitable);
-      }
-    }
     auto [ec, n] = co_await http::async_read_some(stream, conn.buffer, *parser, tuple_awaitable);
     if (ec == http::error::need_buffer) ec = {};
     if (ec == ssl::error::stream_truncated && parser->need_eof()) {
