@@ -57,6 +57,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--after", type=float, help="seconds after the last load to read 'after' RSS "
                                                "(default 60; quick 10)")
     p.add_argument("--no-litellm", action="store_true", help="skip the LiteLLM contender")
+    p.add_argument("--render", metavar="RESULTS_JSON",
+                   help="only re-render the report (and plot) from a run's results.json")
     p.add_argument("--no-build", action="store_true", help="reuse the bench venv's OpenRain build")
     p.add_argument("--no-micro", action="store_true", help="skip the C++ micro-benchmarks")
     p.add_argument("--no-profile", action="store_true", help="skip the perf profile of the native server")
@@ -397,8 +399,25 @@ def _fmt(v: object) -> str:
     return f"{float(v):7.0f}" if isinstance(v, (int, float)) else "      -"
 
 
+def rerender(results_json: str, out: Optional[str]) -> int:
+    """Re-render BENCHMARKS.md and the plot from a finished run (no measurement)."""
+    from benchlib import report
+    with open(results_json) as f:
+        results = json.load(f)
+    out = out or os.path.join(ROOT, "BENCHMARKS.md")
+    png = os.path.join(ROOT, "bench", "benchmarks.png")
+    if not report.plot(results, png):
+        png = None
+    with open(out, "w") as f:
+        f.write(report.render(results, png, out))
+    log(f"report: {out} (re-rendered from {results_json})")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     a = parse_args(argv)
+    if a.render:
+        return rerender(a.render, a.out)
     s = Settings(a)
     command = "python bench/run.py" + "".join(" " + shlex.quote(x) for x in (argv or sys.argv[1:])
                                               if x != "--in-venv")

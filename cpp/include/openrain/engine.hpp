@@ -166,11 +166,12 @@ class Engine {
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::size_t> next_shard_{0};  // submit(): round robin over the shards
   // Memory hygiene: after a burst, glibc keeps freed memory in its per-thread arenas. A timer on
-  // shard 0 hands it back (malloc_trim) once no request is in flight. Declared after shards_ so
+  // shard 0 hands it back (malloc_trim) after a quiet interval with no request served. Declared after shards_ so
   // it is destroyed before the io_context it belongs to.
   std::atomic<int64_t> inflight_{0};
   std::atomic<uint64_t> served_{0};
   uint64_t served_at_trim_ = 0;  // shard 0 only
+  uint64_t served_at_tick_ = 0;  // shard 0 only
   std::unique_ptr<boost::asio::steady_timer> trim_timer_;
   std::shared_ptr<const GatewayConfig> config_;
   EngineOptions options_;

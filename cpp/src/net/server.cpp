@@ -87,19 +87,21 @@ struct Backstop {
   }
 };
 
-/// Copy `headers` into `fields`, leaving out the ones the server owns (framing, server name)
-/// and any that would break the response framing.
+/// False for headers the server owns (framing, server name) and any that would break the
+/// response framing (control characters, malformed names).
+bool passes_through(const std::string& name, const std::string& value) {
+  if (name.empty() || has_control(name) || has_control(value) ||
+      name.find_first_of(" :") != std::string::npos) {
+    return false;
+  }
+  return !(iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+           iequals(name, "connection") || iequals(name, "server") || iequals(name, "keep-alive"));
+}
+
+/// Copy the headers that pass through into `fields` and set the server name.
 void fill_headers(http::fields& fields, const Headers& headers) {
   for (const auto& [name, value] : headers) {
-    if (name.empty() || has_control(name) || has_control(value) ||
-        name.find_first_of(" :") != std::string::npos) {
-      continue;
-    }
-    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-        iequals(name, "connection") || iequals(name, "server") || iequals(name, "keep-alive")) {
-      continue;
-    }
-    fields.insert(name, value);
+    if (passes_through(name, value)) fields.insert(name, value);
   }
   fields.set(http::field::server, kServerName);
 }
@@ -119,15 +121,7 @@ void render_head(std::string& out, unsigned version, int status, const Headers& 
   out.append(reason.data(), reason.size());
   out.append("\r\n");
   for (const auto& [name, value] : headers) {
-    if (name.empty() || has_control(name) || has_control(value) ||
-        name.find_first_of(" :") != std::string::npos) {
-      continue;
-    }
-    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-        iequals(name, "connection") || iequals(name, "server") || iequals(name, "keep-alive")) {
-      continue;
-    }
-    out.append(name).append(": ").append(value).append("\r\n");
+    if (passes_through(name, value)) out.append(name).append(": ").append(value).append("\r\n");
   }
   out.append("Server: ").append(kServerName).append("\r\n");
   const bool bodyless = (status >= 100 && status < 200) || status == 204 || status == 304;

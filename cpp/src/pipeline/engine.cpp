@@ -202,11 +202,16 @@ void Engine::schedule_trim() {
   trim_timer_->expires_after(kTrimInterval);
   trim_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
+    // Trim only after a whole quiet interval (nothing served, nothing in flight) that followed
+    // some work: malloc_trim walks every arena and the pages it returns fault back in when
+    // reused, so it must never run while traffic flows.
     const uint64_t served = served_.load(std::memory_order_relaxed);
-    if (inflight_.load(std::memory_order_relaxed) == 0 && served != served_at_trim_) {
+    const bool quiet = served == served_at_tick_ && inflight_.load(std::memory_order_relaxed) == 0;
+    if (quiet && served != served_at_trim_) {
       served_at_trim_ = served;
-      ::malloc_trim(0);  // idle after some work: return freed arena memory to the system
+      ::malloc_trim(0);
     }
+    served_at_tick_ = served;
     schedule_trim();
   });
 }

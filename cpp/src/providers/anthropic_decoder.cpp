@@ -205,22 +205,22 @@ class Emitter {
     sink.on_event(std::move(ev));
   }
 
-  void annotation(std::string_view member, std::string element, EventSink& sink) {
+  /// A native (Anthropic-only) event: `name` is the member or block type, `text` its raw JSON.
+  static void emit_native(K kind, std::string_view name, std::string text, EventSink& sink) {
     StreamEvent ev;
-    ev.kind = K::TextAnnotation;
-    ev.name = std::string(member);
-    ev.text = std::move(element);
+    ev.kind = kind;
+    ev.name = std::string(name);
+    ev.text = std::move(text);
     ev.native = Protocol::Anthropic;
     sink.on_event(std::move(ev));
   }
 
+  void annotation(std::string_view member, std::string element, EventSink& sink) {
+    emit_native(K::TextAnnotation, member, std::move(element), sink);
+  }
+
   void native_block(std::string_view type, std::string block, EventSink& sink) {
-    StreamEvent ev;
-    ev.kind = K::NativeBlock;
-    ev.name = std::string(type);
-    ev.text = std::move(block);
-    ev.native = Protocol::Anthropic;
-    sink.on_event(std::move(ev));
+    emit_native(K::NativeBlock, type, std::move(block), sink);
   }
 
   void error(json::Object root, EventSink& sink) {
