@@ -26,6 +26,52 @@ TEST(JsonWriter, EscapesControlAndQuotes) {
   EXPECT_EQ(std::string(e.value().get_string().value()), std::string("a\"b\\c\n\t\x01\xC3\xA9", 10));
 }
 
+/// Byte-at-a-time reference for append_escaped (which skips clean 8-byte words at once).
+std::string reference_escape(std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+TEST(JsonWriter, EscapingMatchesTheBytewiseReferenceAtEveryOffset) {
+  // Every byte value at every position of strings long enough to cross two 8-byte words, so a
+  // byte needing an escape is found whichever word (or tail) it falls in.
+  for (size_t len : {1u, 7u, 8u, 9u, 15u, 16u, 17u, 23u}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        std::string s(len, 'a');
+        s[pos] = static_cast<char>(b);
+        std::string got;
+        append_escaped(got, s);
+        ASSERT_EQ(got, reference_escape(s)) << "len " << len << " pos " << pos << " byte " << b;
+      }
+    }
+  }
+  std::string mixed = "plain words, then \"quotes\" and \\ and \x1f and caf\xC3\xA9 done";
+  std::string got;
+  append_escaped(got, mixed);
+  EXPECT_EQ(got, reference_escape(mixed));
+}
+
 TEST(JsonWriter, NonFiniteDoublesBecomeNull) {
   std::string out;
   Writer w(out);
