@@ -45,11 +45,11 @@ if [ "${OPENRAIN_SKIP_FUZZ:-0}" != "1" ] && command -v clang++-14 >/dev/null; th
   echo "== libFuzzer smoke (parsers) =="
   cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
         -DOPENRAIN_BUILD_PYTHON=OFF -DOPENRAIN_BUILD_FUZZ=ON $LAUNCHER >/dev/null
-  ninja -C build/fuzz -j"$JOBS" sse_framer_fuzz request_parse_fuzz
+  ninja -C build/fuzz -j"$JOBS" sse_framer_fuzz request_parse_fuzz http1_fuzz
   corpus=$(mktemp -d)
   find ../shared/fixtures -type f \( -name '*.sse' -o -name '*.json' -o -name '*.txt' -o -name '*.jsonl' \) \
     -exec cp {} "$corpus/" \; 2>/dev/null || true
-  for t in sse_framer_fuzz request_parse_fuzz; do
+  for t in sse_framer_fuzz request_parse_fuzz http1_fuzz; do
     build/fuzz/cpp/$t -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -print_final_stats=0 \
       "$corpus" >"build/fuzz/$t.log" 2>&1 || { tail -40 "build/fuzz/$t.log"; exit 1; }
     echo "$t: $(grep -Eo 'Done [0-9]+ runs' "build/fuzz/$t.log" | tail -1)"

@@ -121,7 +121,7 @@ def test_cut_stream_raises(sdk: Any, fam: Family, mock: Any) -> None:
     assert type(e) is openai.APIError  # an in-stream error event, not an HTTP status
     # Chat Completions has no code for an interrupted stream: type server_error, code null
     assert (e.body["type"], e.body["param"], e.body["code"]) == ("server_error", None, None)
-    assert e.message == f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: partial message"
+    assert e.message == f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: the connection closed mid-body"
     _assert_partial(got)
 
 

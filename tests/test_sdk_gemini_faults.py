@@ -127,7 +127,7 @@ def test_cut_stream(gclient: Any, fam: Family, mock: Any, compat: Any) -> None:
         _consume(gclient, fam, got)
     assert (info.value.code, info.value.status) == (500, "INTERNAL")
     assert info.value.message == \
-        f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: partial message"
+        f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: the connection closed mid-body"
 
 
 @pytest.mark.parametrize("sse", [True, False], ids=["sse", "json-array"])

@@ -156,7 +156,7 @@ def test_cut_stream_raises(claude: Any, fam: Family, mock: Any, compat: Any) -> 
         _consume(claude, fam, got)
     assert info.value.body == {"type": "error", "error": {
         "type": "api_error",
-        "message": f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: partial message"}}
+        "message": f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: the connection closed mid-body"}}
     _assert_partial(got)
 
 

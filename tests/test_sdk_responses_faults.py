@@ -125,7 +125,7 @@ def test_cut_stream(sdk: Any, fam: Family, mock: Any, compat: Any) -> None:
     with pytest.raises(openai.APIError) as info:
         _consume(sdk, fam, got)
     assert info.value.message == \
-        f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: partial message"
+        f"the upstream response from 127.0.0.1:{mock.port} was cut before its end: the connection closed mid-body"
     _assert_partial(got)
 
 

@@ -1,10 +1,51 @@
 #include "json/reader.hpp"
 
+#include <vector>
+
 namespace openrain::json {
 
+namespace {
+
+constexpr std::size_t kPoolMax = 16;               // parsers kept per thread
+constexpr std::size_t kPooledCapacityMax = 1 << 20;  // bigger ones are freed, not kept
+
+/// Per-thread free list. `alive` outlives the pool (trivially destructible), so a Reader
+/// destroyed during thread exit after the pool knows not to touch it.
+struct ParserPool {
+  ParserPool() { alive = true; }
+  ~ParserPool() { alive = false; }
+  std::vector<std::unique_ptr<simdjson::dom::parser>> free;
+  static thread_local bool alive;
+};
+thread_local bool ParserPool::alive = false;
+
+ParserPool& pool() {
+  thread_local ParserPool p;
+  return p;
+}
+
+}  // namespace
+
+Reader::~Reader() {
+  if (!parser_ || !ParserPool::alive) return;
+  ParserPool& p = pool();
+  if (p.free.size() < kPoolMax && parser_->capacity() <= kPooledCapacityMax) {
+    p.free.push_back(std::move(parser_));
+  }
+}
+
 Result<Element> Reader::parse(std::string_view text) {
+  if (!parser_) {
+    ParserPool& p = pool();
+    if (!p.free.empty()) {
+      parser_ = std::move(p.free.back());
+      p.free.pop_back();
+    } else {
+      parser_ = std::make_unique<simdjson::dom::parser>();
+    }
+  }
   Element e;
-  auto err = parser_.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(e);
+  auto err = parser_->parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(e);
   if (err) {
     return Error::invalid(std::string("could not parse JSON body: ") + simdjson::error_message(err),
                           "", "invalid_json");

@@ -8,6 +8,7 @@
 
 #include <simdjson.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,13 +21,24 @@ using Element = simdjson::dom::element;
 using Object = simdjson::dom::object;
 using Array = simdjson::dom::array;
 
+/// A simdjson parser borrowed from a small per-thread pool on first parse and returned when
+/// the Reader is destroyed: per-request decoders own a Reader, and a fresh simdjson parser
+/// allocates its buffers (a dozen aligned blocks) on first use. Pooled parsers are bounded in
+/// number and in capacity, so the pool never holds much memory.
 class Reader {
  public:
+  Reader() = default;
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  Reader(Reader&&) noexcept = default;
+  Reader& operator=(Reader&&) noexcept = default;
+
   /// Parse `text` (copied into padded storage). Errors: InvalidRequest "could not parse JSON".
   Result<Element> parse(std::string_view text);
 
  private:
-  simdjson::dom::parser parser_;
+  std::unique_ptr<simdjson::dom::parser> parser_;
 };
 
 /// A Reader owned by the calling thread, for request and event decoding. Callers must not hold

@@ -63,6 +63,14 @@ void append_escaped(std::string& out, std::string_view s) {
   out.append(s.data() + run, n - run);
 }
 
+bool needs_escape(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == '"' || c == '\\') return true;
+  }
+  return false;
+}
+
 void append_quoted(std::string& out, std::string_view s) {
   out.push_back('"');
   append_escaped(out, s);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@ namespace openrain::json {
 void append_quoted(std::string& out, std::string_view s);
 /// Append `s` escaped but without quotes.
 void append_escaped(std::string& out, std::string_view s);
+/// True when `s` holds a byte JSON strings must escape (control, quote, backslash).
+bool needs_escape(std::string_view s);
 
 class Writer {
  public:
@@ -34,6 +37,19 @@ class Writer {
   Writer& key(std::string_view k) {
     sep(); append_quoted(out_, k); out_.push_back(':'); after_key_ = true; return *this;
   }
+  /// A key written as a string literal (every key in the renderers): it needs no escaping,
+  /// so it is copied as is. Escaping is checked in debug builds.
+  template <std::size_t N>
+  Writer& key(const char (&lit)[N]) {
+    const std::string_view k(lit);
+    assert(!needs_escape(k));
+    sep();
+    out_.push_back('"');
+    out_.append(k);
+    out_.append("\":", 2);
+    after_key_ = true;
+    return *this;
+  }
   Writer& value(std::string_view s) { sep(); append_quoted(out_, s); return *this; }
   Writer& value(const char* s) { return value(std::string_view(s)); }
   Writer& value(const std::string& s) { return value(std::string_view(s)); }
@@ -47,8 +63,14 @@ class Writer {
 
   template <typename T>
   Writer& field(std::string_view k, const T& v) { key(k); return value(v); }
+  template <std::size_t N, typename T>
+  Writer& field(const char (&k)[N], const T& v) { key(k); return value(v); }
   Writer& field_null(std::string_view k) { key(k); return null(); }
+  template <std::size_t N>
+  Writer& field_null(const char (&k)[N]) { key(k); return null(); }
   Writer& field_raw(std::string_view k, std::string_view json) { key(k); return raw(json); }
+  template <std::size_t N>
+  Writer& field_raw(const char (&k)[N], std::string_view json) { key(k); return raw(json); }
 
   std::string& out() { return out_; }
 

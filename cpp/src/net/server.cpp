@@ -1,5 +1,6 @@
 #include "net/server.hpp"
 #include "net/deadline_stream.hpp"
+#include "net/http1.hpp"
 
 #include <sys/socket.h>
 
@@ -11,8 +12,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include <algorithm>
 #include <array>
@@ -44,6 +44,10 @@ constexpr std::size_t kLingerMaxBytes = 8 << 20;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr auto kForcedCloseWait = std::chrono::seconds(2);
 constexpr std::string_view kServerName = "openrain";
+// A request still in flight after this long gets a disconnect watcher (see ShardSweep); the
+// sweep runs at this period while requests are in flight, so a caller that leaves is noticed
+// within two periods even when nothing is being written to it.
+constexpr auto kWatchAfter = std::chrono::milliseconds(10);
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
@@ -96,14 +100,6 @@ bool passes_through(const std::string& name, const std::string& value) {
   }
   return !(iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
            iequals(name, "connection") || iequals(name, "server") || iequals(name, "keep-alive"));
-}
-
-/// Copy the headers that pass through into `fields` and set the server name.
-void fill_headers(http::fields& fields, const Headers& headers) {
-  for (const auto& [name, value] : headers) {
-    if (passes_through(name, value)) fields.insert(name, value);
-  }
-  fields.set(http::field::server, kServerName);
 }
 
 /// Serialise a response head straight into `out` (one buffer, one gathered write with the
@@ -169,7 +165,19 @@ std::string decode_path(std::string_view path) {
 
 namespace detail {
 struct Session;
-}
+
+/// The requests in flight on one shard (one io_context run by one thread), oldest first, and
+/// the timer that arms their disconnect watchers once they are older than kWatchAfter. Fast
+/// requests finish before that and never register their socket for a read wait (asio issues
+/// an epoll_ctl for each such wait). Only touched on its shard's thread.
+struct ShardSweep {
+  explicit ShardSweep(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  bool armed = false;
+  Session* head = nullptr;
+  Session* tail = nullptr;
+};
+}  // namespace detail
 
 struct Server::State {
   State(std::shared_ptr<RequestHandler> h, ServerOptions o)
@@ -197,15 +205,34 @@ struct Server::State {
   uint64_t next_id = 0;
   bool accept_loop_done = false;
   std::size_t next_io = 0;  // accept loop only: round robin over handler->io_at()
+  // One per io_at(i) when those are single-threaded (else empty: watchers are armed at once).
+  std::vector<std::unique_ptr<detail::ShardSweep>> sweeps;
 };
 
 namespace detail {
 
+/// The disconnect watch of the request in flight on a session (there is one at a time).
+struct Watch {
+  CancelToken* cancel = nullptr;
+  uint64_t gen = 0;      // per request: a late completion of an earlier wait is recognised
+  bool active = false;   // the request is in flight
+  bool waiting = false;  // a socket wait is pending
+  bool linked = false;   // in the shard's sweep list
+  std::chrono::steady_clock::time_point since{};
+  Session* prev = nullptr;
+  Session* next = nullptr;
+};
+
 /// One accepted connection. Everything but the constructor and destructor runs on the
 /// connection's strand (the stream's executor).
-struct Session {
-  Session(std::shared_ptr<Server::State> st, tcp::socket socket, uint64_t session_id)
-      : state(std::move(st)), stream(std::move(socket)), buffer(kReadBufferLimit), id(session_id) {}
+struct Session : std::enable_shared_from_this<Session> {
+  Session(std::shared_ptr<Server::State> st, tcp::socket socket, uint64_t session_id,
+          ShardSweep* shard_sweep)
+      : state(std::move(st)),
+        stream(std::move(socket)),
+        in(kReadBufferLimit),
+        id(session_id),
+        sweep(shard_sweep) {}
 
   ~Session() {
     std::lock_guard<std::mutex> lock(state->mu);
@@ -232,8 +259,11 @@ struct Session {
 
   std::shared_ptr<Server::State> state;
   net::DeadlineStream stream;
-  beast::flat_buffer buffer;
+  http1::ReadBuffer in;        // received, not yet parsed
+  http1::RequestHead head;     // reused: its field vector keeps its capacity
   const uint64_t id;
+  ShardSweep* const sweep;  // nullptr: not on a single-threaded shard
+  Watch watch;
   bool idle = true;  // waiting for the first byte of a request
   bool stop_requested = false;
   CancelToken* current_cancel = nullptr;  // while a request is being served
@@ -259,6 +289,8 @@ void Server::State::force_close_all() {
 namespace {
 
 using detail::Session;
+using detail::ShardSweep;
+using detail::Watch;
 
 /// Writes one response to the session's connection: full (content-length) or chunked stream.
 class SessionSink final : public ResponseSink {
@@ -357,100 +389,242 @@ class SessionSink final : public ResponseSink {
   Phase phase_ = Phase::Idle;
 };
 
-/// Shared between a session and the completion handler of its socket wait (same executor).
-struct WatchState {
-  CancelToken* cancel = nullptr;
-  bool done = false;  // the request finished: the wait's handler must not touch `cancel`
-};
-
 /// Watch the caller's socket while a request is served: readable with EOF (or an error) means
 /// the caller is gone, so the request's CancelToken fires even if nothing is being written.
-/// A plain completion handler, not a coroutine: it costs one reactor op per request.
-void watch_disconnect(const std::shared_ptr<Session>& s, std::shared_ptr<WatchState> w) {
-  s->stream.socket().async_wait(tcp::socket::wait_read, [s, w](const error_code& ec) {
-    if (w->done) return;
+/// A plain completion handler, not a coroutine.
+void arm_watch(const std::shared_ptr<Session>& s) {
+  Watch& w = s->watch;
+  w.waiting = true;
+  s->stream.socket().async_wait(tcp::socket::wait_read, [s, g = w.gen](const error_code& ec) {
+    Watch& w = s->watch;
+    if (g != w.gen) return;  // an earlier request's wait
+    w.waiting = false;
+    if (!w.active) return;
     if (ec) {
-      w->cancel->cancel();
+      w.cancel->cancel();
       return;
     }
     char c;
     const ssize_t n = ::recv(s->stream.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n > 0) return;  // the caller sent more (a pipelined request): nothing more to learn here
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      w->cancel->cancel();
+      w.cancel->cancel();
       return;
     }
-    watch_disconnect(s, w);  // spurious wake-up: wait again
+    arm_watch(s);  // spurious wake-up: wait again
   });
 }
 
-/// The request is over: the pending wait (if any) completes with operation_aborted and its
-/// handler, seeing `done`, does nothing.
-void stop_watch(Session& s, WatchState& w) {
-  w.done = true;
-  error_code ec;
-  s.stream.socket().cancel(ec);  // only the watcher's wait is outstanding now
+void unlink(ShardSweep& sw, Session& s) {
+  Watch& w = s.watch;
+  if (!w.linked) return;
+  (w.prev ? w.prev->watch.next : sw.head) = w.next;
+  (w.next ? w.next->watch.prev : sw.tail) = w.prev;
+  w.prev = w.next = nullptr;
+  w.linked = false;
 }
 
-HttpRequest to_http_request(http::request<http::string_body>& msg) {
+/// Arm the watchers of the shard's requests older than kWatchAfter; tick again while any
+/// request is in flight.
+void sweep_shard(ShardSweep& sw);
+
+/// Tick the shard's sweep after kWatchAfter. The handler holds the server state (which owns
+/// `sw`), so the timer never outlives it.
+void schedule_sweep(std::shared_ptr<Server::State> st, ShardSweep& sw) {
+  sw.armed = true;
+  sw.timer.expires_after(kWatchAfter);
+  sw.timer.async_wait([st = std::move(st), &sw](const error_code& ec) {
+    if (!ec) sweep_shard(sw);
+    else sw.armed = false;
+  });
+}
+
+void sweep_shard(ShardSweep& sw) {
+  sw.armed = false;
+  const auto old = std::chrono::steady_clock::now() - kWatchAfter;
+  while (sw.head != nullptr && sw.head->watch.since <= old) {
+    Session& s = *sw.head;
+    unlink(sw, s);
+    arm_watch(s.shared_from_this());
+  }
+  if (sw.head != nullptr) schedule_sweep(sw.head->state, sw);
+}
+
+/// A request starts: watch for the caller leaving (at once, or after kWatchAfter on a shard).
+void begin_watch(const std::shared_ptr<Session>& s, CancelToken& cancel) {
+  Watch& w = s->watch;
+  ++w.gen;
+  w.cancel = &cancel;
+  w.active = true;
+  w.waiting = false;
+  ShardSweep* sw = s->sweep;
+  if (sw == nullptr) {
+    arm_watch(s);
+    return;
+  }
+  w.since = std::chrono::steady_clock::now();
+  w.prev = sw->tail;
+  w.next = nullptr;
+  (sw->tail ? sw->tail->watch.next : sw->head) = s.get();
+  sw->tail = s.get();
+  w.linked = true;
+  if (!sw->armed) schedule_sweep(s->state, *sw);
+}
+
+/// The request is over: a pending wait completes with operation_aborted and its handler,
+/// seeing the request inactive, does nothing.
+void end_watch(Session& s) {
+  Watch& w = s.watch;
+  w.active = false;
+  w.cancel = nullptr;
+  if (s.sweep != nullptr) unlink(*s.sweep, s);
+  if (w.waiting) {
+    error_code ec;
+    s.stream.socket().cancel(ec);  // only the watcher's wait is outstanding now
+  }
+}
+
+/// Copy what the engine needs out of the parsed head (whose views point into the read buffer).
+HttpRequest to_http_request(const http1::RequestHead& head) {
   HttpRequest r;
-  r.method = std::string(msg.method_string());
-  const std::string_view target = msg.target();
+  r.method.assign(head.method);
+  const std::string_view target = head.target;
   const std::size_t q = target.find('?');
   r.path = decode_path(target.substr(0, q));
-  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
-  for (const auto& f : msg) {
-    r.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+  if (q != std::string_view::npos) r.query.assign(target.substr(q + 1));
+  r.headers.reserve(head.fields.size());
+  for (const auto& f : head.fields) {
+    std::string name(f.name);
+    for (char& c : name) c = ascii_lower(c);
+    r.headers.emplace_back(std::move(name), std::string(f.value));
   }
-  r.body = std::move(msg.body());
   return r;
 }
 
-/// Answer a request that could not be read (413 / 431 / 400) and close politely: stop sending,
-/// then drain what the caller is still sending for a moment so it can read the answer.
-asio::awaitable<void> reject(std::shared_ptr<Session> s,
-                             const http::request_parser<http::string_body>& parser,
-                             error_code ec) {
-  const Server::State& st = *s->state;
-  Error err;
-  if (ec == http::error::body_limit) {
-    err = Error::make(ErrorKind::PayloadTooLarge,
-                      "request body exceeds the limit of " +
-                          std::to_string(st.opts.max_request_bytes) + " bytes");
-  } else if (ec == http::error::header_limit) {
-    err = Error::make(ErrorKind::InvalidRequest, "request header too large");
-    err.http_status = 431;
-  } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
-             ec != http::error::end_of_stream && ec != http::error::partial_message) {
-    err = Error::invalid("malformed HTTP request");
-  } else {
-    co_return;  // timeout, reset, EOF: nobody to answer
+/// Why a request could not be read; None when there is nobody to answer (EOF, reset, timeout).
+Error read_error(http1::ParseStatus st, const ServerOptions& o) {
+  switch (st) {
+    case http1::ParseStatus::HeadTooLarge: {
+      Error e = Error::make(ErrorKind::InvalidRequest, "request header too large");
+      e.http_status = 431;
+      return e;
+    }
+    case http1::ParseStatus::BadVersion: {
+      Error e = Error::make(ErrorKind::InvalidRequest, "HTTP version not supported");
+      e.http_status = 505;
+      return e;
+    }
+    case http1::ParseStatus::BadTransferCoding: {
+      Error e = Error::make(ErrorKind::InvalidRequest,
+                            "unsupported transfer-encoding (only chunked is)");
+      e.http_status = 501;
+      return e;
+    }
+    case http1::ParseStatus::Complete:  // the body was over the limit
+      return Error::make(ErrorKind::PayloadTooLarge, "request body exceeds the limit of " +
+                                                         std::to_string(o.max_request_bytes) +
+                                                         " bytes");
+    case http1::ParseStatus::Malformed:
+    case http1::ParseStatus::Incomplete:
+      break;
   }
-  const std::string_view target = parser.get().target();
-  const std::string path = decode_path(target.substr(0, target.find('?')));
+  return Error::invalid("malformed HTTP request");
+}
+
+/// Answer a request that could not be read (413 / 431 / 400 / 501 / 505) and close politely:
+/// stop sending, then drain what the caller is still sending for a moment so it can read the
+/// answer. `path` may be empty when the request line itself was bad.
+asio::awaitable<void> reject(std::shared_ptr<Session> s, std::string path, Error err) {
+  const Server::State& st = *s->state;
   ResponseHead head;
   std::string body;
   st.handler->render_error_for_path(path, err, head, body);
-  http::response<http::string_body> res;
-  res.version(11);
-  res.result(static_cast<unsigned>(head.status));
-  fill_headers(res.base(), head.headers);
-  res.keep_alive(false);
-  res.body() = std::move(body);
-  res.prepare_payload();
+  std::string wire;
+  render_head(wire, 11, head.status, head.headers, /*keep_alive=*/false,
+              static_cast<int64_t>(body.size()));
+  wire.append(body);
   s->stream.expires_after(ms(st.opts.write_timeout_ms));
-  auto [wec, wn] = co_await http::async_write(s->stream, res, tuple_awaitable);
+  auto [wec, wn] = co_await asio::async_write(s->stream, asio::buffer(wire), tuple_awaitable);
   if (wec) co_return;
   error_code ignored;
   s->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   s->stream.expires_after(kLingerTime);
   std::size_t drained = 0;
   while (drained < kLingerMaxBytes) {
-    s->buffer.consume(s->buffer.size());
-    auto [rec, n] =
-        co_await s->stream.async_read_some(s->buffer.prepare(kFirstRead), tuple_awaitable);
+    s->in.consume(s->in.size());
+    const std::span<char> room = s->in.prepare(kFirstRead);
+    auto [rec, n] = co_await s->stream.async_read_some(asio::buffer(room.data(), room.size()),
+                                                       tuple_awaitable);
     if (rec) break;
     drained += n;
+  }
+}
+
+std::string path_of(std::string_view target) {
+  return decode_path(target.substr(0, target.find('?')));
+}
+
+/// Read more bytes into the session's buffer. False on EOF, error, timeout or a full buffer.
+asio::awaitable<bool> read_more(Session& s) {
+  const std::span<char> room = s.in.prepare(kFirstRead);
+  if (room.empty()) co_return false;
+  auto [ec, n] = co_await s.stream.async_read_some(asio::buffer(room.data(), room.size()), tuple_awaitable);
+  if (ec) co_return false;
+  s.in.commit(n);
+  co_return true;
+}
+
+/// What reading one request's body produced.
+enum class BodyRead { Ok, Gone, TooLarge, Malformed };
+
+/// Read the body announced by `framing` into `body`, consuming it from the buffer. Sends
+/// 100 Continue first when the caller asked for it and the body is not here yet.
+asio::awaitable<BodyRead> read_body(Session& s, http1::Framing framing, uint64_t length,
+                                    bool expect_continue, std::string& body) {
+  const ServerOptions& o = s.state->opts;
+  const uint64_t limit =
+      o.max_request_bytes > 0 ? static_cast<uint64_t>(o.max_request_bytes) : UINT64_MAX;
+  if (framing == http1::Framing::None) co_return BodyRead::Ok;
+  if (framing == http1::Framing::Length && length > limit) co_return BodyRead::TooLarge;
+  const bool have_all = framing == http1::Framing::Length && s.in.size() >= length;
+  if (expect_continue && !have_all) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    s.stream.expires_after(ms(o.write_timeout_ms));
+    auto [ec, n] = co_await asio::async_write(s.stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                              tuple_awaitable);
+    if (ec) co_return BodyRead::Gone;
+  }
+  if (framing == http1::Framing::Length) {
+    body.reserve(static_cast<std::size_t>(std::min<uint64_t>(length, 1 << 20)));
+    for (;;) {
+      const std::size_t take =
+          static_cast<std::size_t>(std::min<uint64_t>(s.in.size(), length - body.size()));
+      body.append(s.in.data(), take);
+      s.in.consume(take);
+      if (body.size() == length) co_return BodyRead::Ok;
+      s.stream.expires_after(ms(o.header_timeout_ms));
+      const bool more = co_await read_more(s);
+      if (!more) co_return BodyRead::Gone;
+    }
+  }
+  http1::ChunkedDecoder decoder;
+  bool over = false;
+  for (;;) {
+    std::size_t used = 0;
+    const auto r = decoder.feed(s.in.view(), used, [&](std::string_view piece) {
+      if (body.size() + piece.size() > limit) {
+        over = true;
+        return;
+      }
+      body.append(piece);
+    });
+    s.in.consume(used);
+    if (over) co_return BodyRead::TooLarge;
+    if (r == http1::ChunkedDecoder::Result::Malformed) co_return BodyRead::Malformed;
+    if (r == http1::ChunkedDecoder::Result::Done) co_return BodyRead::Ok;
+    s.stream.expires_after(ms(o.header_timeout_ms));
+    const bool more = co_await read_more(s);
+    if (!more) co_return BodyRead::Gone;
   }
 }
 
@@ -461,59 +635,58 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
   for (;;) {
     s->idle = true;
     if (s->stop_requested || st.stopping.load()) break;
-    if (s->buffer.size() == 0) {
+    if (s->in.empty()) {
       s->stream.expires_after(ms(first ? o.header_timeout_ms : o.idle_keepalive_ms));
-      auto [ec, n] =
-          co_await s->stream.async_read_some(s->buffer.prepare(kFirstRead), tuple_awaitable);
-      if (ec) break;
-      s->buffer.commit(n);
+      const bool got = co_await read_more(*s);
+      if (!got) break;
     }
     first = false;
     s->idle = false;
 
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(kRequestHeaderLimit);
-    if (o.max_request_bytes > 0) {
-      parser.body_limit(static_cast<std::uint64_t>(o.max_request_bytes));
-    } else {
-      parser.body_limit(boost::none);
-    }
+    // The head: parse what is buffered, read more until it is whole.
+    http1::RequestHead& head = s->head;
+    std::size_t scanned = 0;
     s->stream.expires_after(ms(o.header_timeout_ms));
-    {
-      auto [ec, n] =
-          co_await http::async_read_header(s->stream, s->buffer, parser, tuple_awaitable);
-      if (ec) {
-        co_await reject(s, parser, ec);
-        break;
-      }
+    http1::ParseStatus ps;
+    for (;;) {
+      ps = http1::parse_request_head(s->in.view(), kRequestHeaderLimit, head, scanned);
+      if (ps != http1::ParseStatus::Incomplete) break;
+      const bool more = co_await read_more(*s);
+      if (!more) break;
     }
-    if (iequals(parser.get()[http::field::expect], "100-continue") && !parser.is_done()) {
-      http::response<http::empty_body> cont{http::status::continue_, 11};
-      s->stream.expires_after(ms(o.write_timeout_ms));
-      auto [ec, n] = co_await http::async_write(s->stream, cont, tuple_awaitable);
-      if (ec) break;
+    if (ps == http1::ParseStatus::Incomplete) break;  // EOF, reset or timeout: nobody to answer
+    if (ps != http1::ParseStatus::Complete) {
+      Error err = read_error(ps, o);
+      std::string where = path_of(head.target);
+      co_await reject(s, std::move(where), std::move(err));
+      break;
     }
-    bool failed = false;
-    while (!parser.is_done()) {
-      s->stream.expires_after(ms(o.header_timeout_ms));
-      auto [ec, n] = co_await http::async_read_some(s->stream, s->buffer, parser, tuple_awaitable);
-      if (ec) {
-        co_await reject(s, parser, ec);
-        failed = true;
-        break;
-      }
+
+    HttpRequest req = to_http_request(head);
+    const unsigned version = head.version;
+    const bool keep_alive = head.keep_alive;
+    const http1::Framing framing = head.framing;
+    const uint64_t length = head.content_length;
+    const bool expect_continue = head.expect_continue;
+    s->in.consume(head.head_bytes);  // the head's views are dead from here on
+
+    const BodyRead br = co_await read_body(*s, framing, length, expect_continue, req.body);
+    if (br == BodyRead::Gone) break;
+    if (br != BodyRead::Ok) {
+      // (GCC 12 mis-destroys a conditional temporary passed to a coroutine: name it first.)
+      Error err = br == BodyRead::TooLarge
+                      ? read_error(http1::ParseStatus::Complete, o)
+                      : Error::invalid("malformed HTTP request (chunked body)");
+      std::string where = req.path;
+      co_await reject(s, std::move(where), std::move(err));
+      break;
     }
-    if (failed) break;
     s->stream.expires_never();
 
-    const unsigned version = parser.get().version();
-    HttpRequest req = to_http_request(parser.get());
     const std::string path = req.path;
-    SessionSink sink(*s, version, parser.keep_alive(), parser.get().method() == http::verb::head);
+    SessionSink sink(*s, version, keep_alive, req.method == "HEAD");
     CancelToken cancel;
-    auto watch = std::make_shared<WatchState>();
-    watch->cancel = &cancel;
-    watch_disconnect(s, watch);
+    begin_watch(s, cancel);
     s->current_cancel = &cancel;
     try {
       co_await st.handler->serve(std::move(req), sink, cancel);
@@ -521,14 +694,14 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
       std::fprintf(stderr, "openrain: request handler threw: %s\n", e.what());
     }
     s->current_cancel = nullptr;
-    stop_watch(*s, *watch);
+    end_watch(*s);
 
     if (sink.phase() == SessionSink::Phase::Idle && !cancel.cancelled()) {
-      ResponseHead head;
+      ResponseHead rhead;
       std::string body;
       st.handler->render_error_for_path(
-          path, Error::make(ErrorKind::Internal, "the request produced no response"), head, body);
-      co_await sink.send_full(std::move(head), std::move(body));
+          path, Error::make(ErrorKind::Internal, "the request produced no response"), rhead, body);
+      co_await sink.send_full(std::move(rhead), std::move(body));
     }
     if (sink.phase() != SessionSink::Phase::Done || !sink.keep_alive()) break;
   }
@@ -539,7 +712,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> st) {
   const std::size_t n_io = std::max<std::size_t>(1, st->handler->io_count());
   const bool single = st->handler->io_single_threaded();
   for (;;) {
-    asio::io_context& target = st->handler->io_at(st->next_io++ % n_io);
+    const std::size_t shard = st->next_io++ % n_io;
+    asio::io_context& target = st->handler->io_at(shard);
     tcp::socket socket(single ? asio::any_io_executor(target.get_executor())
                               : asio::any_io_executor(asio::make_strand(target)));
     auto [ec] = co_await st->acceptor.async_accept(socket, tuple_awaitable);
@@ -554,7 +728,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> st) {
       std::lock_guard<std::mutex> lock(st->mu);
       if (st->stopping.load()) break;
       const uint64_t id = st->next_id++;
-      session = std::make_shared<Session>(st, std::move(socket), id);
+      session = std::make_shared<Session>(
+          st, std::move(socket), id, shard < st->sweeps.size() ? st->sweeps[shard].get() : nullptr);
       st->sessions.emplace(id, session);
     }
     error_code ignored;
@@ -597,6 +772,11 @@ Result<std::unique_ptr<Server>> Server::start(std::shared_ptr<RequestHandler> ha
     return Error::make(ErrorKind::Internal, "cannot listen on " + where + ": " + ec.message());
   }
   st->port = st->acceptor.local_endpoint(ec).port();
+  if (st->handler->io_single_threaded()) {
+    for (std::size_t i = 0; i < st->handler->io_count(); ++i) {
+      st->sweeps.push_back(std::make_unique<detail::ShardSweep>(st->handler->io_at(i)));
+    }
+  }
   if (ec) return Error::make(ErrorKind::Internal, "cannot read the bound port: " + ec.message());
   asio::co_spawn(st->strand, accept_loop(st), Backstop{"accept loop"});
   return std::unique_ptr<Server>(new Server(std::move(st)));

@@ -1,8 +1,8 @@
-// net/server.hpp — the native standalone HTTP/1.1 server (Beast) in front of the Engine.
+// net/server.hpp — the native standalone HTTP/1.1 server (Asio + net/http1) in front of the Engine.
 //
 // Owns: the listening socket and its accept loop, one session coroutine per connection (request
-// head/body limits and timeouts, keep-alive, Expect: 100-continue, 413 for bodies over the
-// limit), the ResponseSink that writes full responses (content-length) or chunked streams, the
+// parsing with net/http1 straight from the session's read buffer, head/body limits and
+// timeouts, keep-alive, Expect: 100-continue, 413 for bodies over the limit), the ResponseSink that writes full responses (content-length) or chunked streams, the
 // caller-disconnect watcher that fires the request's CancelToken while the engine waits on a
 // silent upstream, and graceful stop (stop accepting, close idle connections, let in-flight
 // requests finish up to a grace period, then close them and cancel their upstreams).

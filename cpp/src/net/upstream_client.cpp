@@ -12,11 +12,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -27,13 +26,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/http1.hpp"
 #include "net/tls.hpp"
 
 namespace openrain {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
@@ -43,7 +41,7 @@ namespace {
 
 constexpr std::string_view kUserAgent = "openrain/0.1";
 constexpr std::size_t kInitialReadCapacity = 16 * 1024;  // see Connection
-constexpr std::size_t kBodyChunk = 16 * 1024;           // one on_body() piece at most
+constexpr std::size_t kReadChunk = 16 * 1024;           // one read (and on_body() piece) at most
 constexpr std::size_t kReadBufferLimit = 1024 * 1024;   // bound of the connection read buffer
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;       // response head size cap
 constexpr auto kPoolIdleMax = std::chrono::seconds(30);  // idle connections older are dropped
@@ -90,10 +88,9 @@ bool is_ip_literal(const std::string& host) {
 struct Connection {
   Connection(const asio::any_io_executor& ex, std::string pool_key,
              std::shared_ptr<ssl::context> tls_ctx)
-      : key(std::move(pool_key)), ctx(std::move(tls_ctx)), buffer(kReadBufferLimit) {
-    // Beast sizes each read by the buffer's free capacity (512 bytes at first): start with room
-    // for a typical response so it arrives in one recv() instead of a 512-byte trickle.
-    buffer.reserve(kInitialReadCapacity);
+      : key(std::move(pool_key)),
+        ctx(std::move(tls_ctx)),
+        buffer(kReadBufferLimit, kInitialReadCapacity) {  // a typical response in one recv()
     if (ctx) {
       tls = std::make_unique<net::TlsStream>(tcp::socket(ex), *ctx);
     } else {
@@ -129,8 +126,8 @@ struct Connection {
   std::unique_ptr<tcp::socket> plain;
   std::unique_ptr<net::TlsStream> tls;
   std::optional<tcp::resolver> resolver;  // only while connecting
-  beast::flat_buffer buffer;
-  std::unique_ptr<char[]> body_chunk;  // kBodyChunk bytes, allocated once, never zeroed
+  net::http1::ReadBuffer buffer;  // received, not yet delivered
+  net::http1::ResponseHead head;  // reused: its field vector keeps its capacity
   Clock::time_point idle_since{};
 };
 
@@ -205,7 +202,7 @@ struct ExchangeCtx {
   UpstreamHandler& handler;
   CancelToken& cancel;
   Clock::time_point total_deadline;
-  std::string where;  // "host:port", for messages (never the path: it may carry a key)
+  const std::string& where;  // "host:port", for messages (never the path: it may carry a key)
 };
 
 Error cancelled_error() {
@@ -253,12 +250,35 @@ Status classify_io(const error_code& ec, const Watchdog& wd, const ExchangeCtx& 
                      std::string(what) + " " + x.where + " failed: " + ec.message());
 }
 
-Headers to_headers(const http::fields& fields) {
+Headers to_headers(const net::http1::ResponseHead& head) {
   Headers out;
-  for (const auto& f : fields) {
-    out.emplace_back(lower(f.name_string()), std::string(f.value()));
+  out.reserve(head.fields.size());
+  for (const auto& f : head.fields) {
+    std::string name(f.name);
+    for (char& c : name) c = ascii_lower(c);
+    out.emplace_back(std::move(name), std::string(f.value));
   }
   return out;
+}
+
+/// Read more bytes into the connection's buffer. TLS peers that close without close_notify
+/// report stream_truncated; callers treat it like EOF where the framing allows.
+template <class Stream>
+asio::awaitable<error_code> read_more(Stream& stream, Connection& conn) {
+  const std::span<char> room = conn.buffer.prepare(kReadChunk);
+  if (room.empty()) co_return asio::error::no_buffer_space;
+  auto [ec, n] = co_await stream.async_read_some(asio::buffer(room.data(), room.size()), tuple_awaitable);
+  conn.buffer.commit(n);
+  co_return ec;
+}
+
+bool is_eof(const error_code& ec) {
+  return ec == asio::error::eof || ec == ssl::error::stream_truncated;
+}
+
+Status protocol_error(const ExchangeCtx& x, std::string_view what) {
+  return Error::make(ErrorKind::UpstreamProtocol,
+                     "the upstream " + x.where + " sent " + std::string(what));
 }
 
 /// Write the request and stream the response into the handler. `Stream` is a TCP socket or a
@@ -266,6 +286,7 @@ Headers to_headers(const http::fields& fields) {
 template <class Stream>
 asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog& wd,
                                      const ExchangeCtx& x) {
+  namespace http1 = net::http1;
   Attempt out;
   const Timeouts& t = x.provider.timeouts;
 
@@ -282,88 +303,125 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
   }
 
   // Response head (skipping 1xx informational answers); the first-byte phase covers them all.
-  wd.arm(after_ms(t.first_byte_ms), Phase::FirstByte, x.total_deadline);
-  std::optional<http::response_parser<http::buffer_body>> parser;
+  http1::ResponseHead& head = conn.head;
+  const bool head_request = iequals(x.req.method, "HEAD");
+  bool got_some = !conn.buffer.empty();
   for (;;) {
-    parser.emplace();
-    parser->header_limit(kHeaderLimit);
-    if (x.req.stream || x.provider.max_response_bytes <= 0) {
-      parser->body_limit(boost::none);
-    } else {
-      parser->body_limit(static_cast<std::uint64_t>(x.provider.max_response_bytes));
-    }
-    if (iequals(x.req.method, "HEAD")) parser->skip(true);
-    auto [ec, n] = co_await http::async_read_header(stream, conn.buffer, *parser, tuple_awaitable);
-    if (ec) {
-      if (ec == http::error::body_limit) {
-        out.status = too_large_error(x);
-      } else {
+    std::size_t scanned = 0;
+    http1::ParseStatus ps;
+    for (;;) {
+      ps = http1::parse_response_head(conn.buffer.view(), kHeaderLimit, head_request, head,
+                                      scanned);
+      if (ps != http1::ParseStatus::Incomplete) break;
+      const error_code ec = co_await read_more(stream, conn);
+      if (ec) {
         out.status = classify_io(ec, wd, x, "reading the response head from");
-        out.stale = !x.cancel.cancelled() && !wd.fired && !parser->got_some() &&
-                    conn.buffer.size() == 0;
+        out.stale = !x.cancel.cancelled() && !wd.fired && !got_some && conn.buffer.empty();
+        co_return out;
       }
+      got_some = true;
+    }
+    if (ps != http1::ParseStatus::Complete) {
+      out.status = protocol_error(x, ps == http1::ParseStatus::HeadTooLarge
+                                         ? "a response head over 64 KiB"
+                                         : "a malformed HTTP response head");
       co_return out;
     }
-    const unsigned code = parser->get().result_int();
-    if (code >= 100 && code < 200 && code != 101) continue;
+    if (head.status >= 100 && head.status < 200 && head.status != 101) {
+      conn.buffer.consume(head.head_bytes);
+      continue;
+    }
     break;
   }
+  const bool capped = !x.req.stream && x.provider.max_response_bytes > 0;
+  const auto cap = static_cast<uint64_t>(x.provider.max_response_bytes);
+  if (capped && head.framing == http1::Framing::Length && head.content_length > cap) {
+    out.status = too_large_error(x);
+    co_return out;
+  }
 
-  Headers headers = to_headers(parser->get().base());
+  const Headers headers = to_headers(head);
+  const int status = head.status;
+  const http1::Framing framing = head.framing;
+  uint64_t remaining = head.content_length;
+  const bool keep_alive = head.keep_alive;
+  conn.buffer.consume(head.head_bytes);  // the head's views are dead from here on
   // Time spent in the handler is not upstream idleness: only the total deadline applies.
   wd.arm(x.total_deadline, Phase::Total, x.total_deadline);
-  Status hs = co_await x.handler.on_head(static_cast<int>(parser->get().result_int()), headers);
+  Status hs = co_await x.handler.on_head(status, headers);
   if (!hs.ok()) {
     out.status = std::move(hs);
     co_return out;
   }
 
-  if (!conn.body_chunk) conn.body_chunk.reset(new char[kBodyChunk]);  // default-init: no memset
-  const std::span<char> chunk(conn.body_chunk.get(), kBodyChunk);
-  int64_t delivered = 0;
-  const bool capped = !x.req.stream && x.provider.max_response_bytes > 0;
-  while (!parser->is_done()) {
-    parser->get().body().data = chunk.data();
-    parser->get().body().size = chunk.size();
-    wd.arm(after_ms(t.idle_ms), Phase::Idle, x.total_deadline);
-    auto [ec, n] = co_await http::async_read_some(stream, conn.buffer, *parser, tuple_awaitable);
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec == ssl::error::stream_truncated && parser->need_eof()) {
-      // A TLS peer that ends an EOF-delimited body without close_notify: the body is complete.
-      error_code eof_ec;
-      parser->put_eof(eof_ec);
-      if (!eof_ec) ec = {};
+  uint64_t delivered = 0;
+  http1::ChunkedDecoder chunked;
+  bool done = framing == http1::Framing::None;
+  while (!done) {
+    // Deliver what is buffered: the body bytes of this response, de-chunked in place.
+    std::string_view piece;
+    std::size_t used = 0;
+    if (framing == http1::Framing::Length) {
+      used = static_cast<std::size_t>(std::min<uint64_t>(conn.buffer.size(), remaining));
+      piece = conn.buffer.view().substr(0, used);
+      remaining -= used;
+      done = remaining == 0;
+    } else if (framing == http1::Framing::Chunked) {
+      char* const base = conn.buffer.data();
+      char* w = base;
+      const auto r = chunked.feed(conn.buffer.view(), used, [&](std::string_view p) {
+        std::memmove(w, p.data(), p.size());  // payload never lies before w: moves left
+        w += p.size();
+      });
+      if (r == http1::ChunkedDecoder::Result::Malformed) {
+        out.status = protocol_error(x, "a malformed chunked body");
+        co_return out;
+      }
+      piece = std::string_view(base, static_cast<std::size_t>(w - base));
+      done = r == http1::ChunkedDecoder::Result::Done;
+    } else {  // until close
+      used = conn.buffer.size();
+      piece = conn.buffer.view();
     }
-    const std::size_t got = chunk.size() - parser->get().body().size;
-    if (got > 0) {
-      delivered += static_cast<int64_t>(got);
-      if (capped && delivered > x.provider.max_response_bytes) {
+    if (!piece.empty()) {
+      delivered += piece.size();
+      if (capped && delivered > cap) {
         out.status = too_large_error(x);
         co_return out;
       }
       wd.arm(x.total_deadline, Phase::Total, x.total_deadline);
-      Status bs = co_await x.handler.on_body(std::string_view(chunk.data(), got));
+      Status bs = co_await x.handler.on_body(piece);
       if (!bs.ok()) {
         out.status = std::move(bs);
         co_return out;
       }
     }
+    conn.buffer.consume(used);
+    if (done) break;
+
+    wd.arm(after_ms(t.idle_ms), Phase::Idle, x.total_deadline);
+    const error_code ec = co_await read_more(stream, conn);
     if (ec) {
-      if (ec == http::error::body_limit) {
-        out.status = too_large_error(x);
-      } else if (x.cancel.cancelled()) {
+      if (framing == http1::Framing::UntilClose && is_eof(ec)) {
+        if (!conn.buffer.empty()) continue;  // deliver the last bytes, then the EOF again
+        co_return out;  // an EOF-delimited body is complete; the connection is not reusable
+      }
+      if (!conn.buffer.empty()) continue;  // deliver what arrived with the error first
+      if (x.cancel.cancelled()) {
         out.status = cancelled_error();
       } else if (wd.fired) {
         out.status = timeout_error(*wd.fired, x);
       } else {
         out.status = Error::make(ErrorKind::StreamInterrupted,
                                  "the upstream response from " + x.where +
-                                     " was cut before its end: " + ec.message());
+                                     " was cut before its end: " +
+                                     (is_eof(ec) ? std::string("the connection closed mid-body")
+                                                 : ec.message()));
       }
       co_return out;
     }
   }
-  out.reusable = parser->keep_alive() && conn.buffer.size() == 0 && !x.cancel.cancelled();
+  out.reusable = keep_alive && conn.buffer.empty() && !x.cancel.cancelled();
   co_return out;
 }
 
@@ -445,6 +503,57 @@ Result<ParsedUrl> parse_base_url(std::string_view url) {
 }
 
 // ---- UpstreamClient -----------------------------------------------------------------------
+
+/// What a request needs to know about its upstream endpoint that does not change between
+/// requests: the parsed base URL, the Host line, the pool key (which includes the execution
+/// context: a connection's socket belongs to the context that opened it) and the name used in
+/// messages. Computed once per (base_url, TLS settings, context) and cached per thread.
+struct Endpoint {
+  std::string base_url;
+  bool verify_tls = true;
+  std::string ca_file;
+  const void* ctx = nullptr;
+  ParsedUrl url;
+  std::string host_line;  // "Host: h[:port]\r\n"
+  std::string pool_key;
+  std::string where;      // "host:port"
+};
+
+Result<std::shared_ptr<const Endpoint>> endpoint_for(const ProviderConfig& p, const void* ctx) {
+  constexpr std::size_t kCacheMax = 64;
+  thread_local std::vector<std::shared_ptr<const Endpoint>> cache;
+  for (const auto& e : cache) {
+    if (e->ctx == ctx && e->verify_tls == p.verify_tls && e->base_url == p.base_url &&
+        e->ca_file == p.ca_file) {
+      return e;
+    }
+  }
+  Result<ParsedUrl> parsed = parse_base_url(p.base_url);
+  if (!parsed.ok()) {
+    return Error::make(ErrorKind::Internal, "provider '" + p.name +
+                                                "' has an invalid base_url: " +
+                                                parsed.error().message);
+  }
+  auto e = std::make_shared<Endpoint>();
+  e->base_url = p.base_url;
+  e->verify_tls = p.verify_tls;
+  e->ca_file = p.ca_file;
+  e->ctx = ctx;
+  e->url = std::move(parsed.value());
+  const ParsedUrl& url = e->url;
+  const bool ipv6 = url.host.find(':') != std::string::npos;
+  const std::string host_only = ipv6 ? "[" + url.host + "]" : url.host;
+  const bool default_port = url.port == (url.tls ? "443" : "80");
+  e->host_line = "Host: " + host_only + (default_port ? "" : ":" + url.port) + "\r\n";
+  char ctx_tag[24];
+  std::snprintf(ctx_tag, sizeof ctx_tag, "|%p", ctx);
+  e->pool_key = std::string(url.tls ? "https://" : "http://") + host_only + ":" + url.port + "|" +
+                (p.verify_tls ? "v|" : "n|") + p.ca_file + ctx_tag;
+  e->where = host_only + ":" + url.port;
+  if (cache.size() >= kCacheMax) cache.clear();  // in-flight exchanges keep theirs alive
+  cache.push_back(e);
+  return std::shared_ptr<const Endpoint>(std::move(e));
+}
 
 struct UpstreamClient::Impl {
   Impl(asio::io_context& io_ctx, std::vector<const asio::execution_context*> serial)
@@ -587,16 +696,12 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
                                                        UpstreamHandler& handler,
                                                        CancelToken& cancel) {
   if (cancel.cancelled()) co_return cancelled_error();
-  Result<ParsedUrl> parsed = parse_base_url(provider.base_url);
-  if (!parsed.ok()) {
-    co_return Error::make(ErrorKind::Internal, "provider '" + provider.name +
-                                                   "' has an invalid base_url: " +
-                                                   parsed.error().message);
-  }
-  const ParsedUrl& url = parsed.value();
-  const bool ipv6 = url.host.find(':') != std::string::npos;
-  const std::string host_only = ipv6 ? "[" + url.host + "]" : url.host;
-  const bool default_port = url.port == (url.tls ? "443" : "80");
+  auto ex = co_await asio::this_coro::executor;
+  const void* const ctx = &asio::query(ex, asio::execution::context);
+  Result<std::shared_ptr<const Endpoint>> ep_or = endpoint_for(provider, ctx);
+  if (!ep_or.ok()) co_return ep_or.take_error();
+  const std::shared_ptr<const Endpoint> ep = std::move(ep_or.value());
+  const ParsedUrl& url = ep->url;
 
   // The HTTP request head, serialised once; the body is referenced, not copied, and both go
   // out in one gathered write.
@@ -613,11 +718,7 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
   std::string head;
   head.reserve(256 + target.size());
   head.append(req.method).append(" ").append(target).append(" HTTP/1.1\r\n");
-  head.append("Host: ")
-      .append(host_only)
-      .append(default_port ? "" : ":")
-      .append(default_port ? "" : url.port)
-      .append("\r\n");
+  head.append(ep->host_line);
   std::string_view user_agent = kUserAgent;  // a provider may pass the caller's own on
   for (const auto& [name, value] : req.headers) {
     if (iequals(name, "user-agent") && !value.empty() && !has_control(value)) {
@@ -650,17 +751,9 @@ asio::awaitable<Status> UpstreamClient::Impl::exchange(const ProviderConfig& pro
     if (!ctx.ok()) co_return ctx.take_error();
     tls_ctx = std::move(ctx.value());
   }
-  auto ex = co_await asio::this_coro::executor;
-  // Pools are per execution context: a connection's socket belongs to the context that opened it.
-  char ctx_tag[24];
-  std::snprintf(ctx_tag, sizeof ctx_tag, "|%p",
-                static_cast<const void*>(&asio::query(ex, asio::execution::context)));
-  const std::string key = std::string(url.tls ? "https://" : "http://") + host_only + ":" +
-                          url.port + "|" + (provider.verify_tls ? "v|" : "n|") + provider.ca_file +
-                          ctx_tag;
-
   ExchangeCtx x{provider, url, req, head, handler, cancel,
-                after_ms(provider.timeouts.total_ms), host_only + ":" + url.port};
+                after_ms(provider.timeouts.total_ms), ep->where};
+  const std::string& key = ep->pool_key;
 
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<Connection> conn = attempt == 0 ? checkout(key) : nullptr;

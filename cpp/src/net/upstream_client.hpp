@@ -1,4 +1,4 @@
-// net/upstream_client.hpp — the engine's HTTP/1.1 client for upstream providers (Beast).
+// net/upstream_client.hpp — the engine's HTTP/1.1 client for upstream providers (Asio + net/http1).
 //
 // Owns: keep-alive connection pools per (scheme, host, port); TLS contexts with certificate and
 // host-name verification (SNI set); explicit body limits; connect / first-byte / idle / total
