@@ -1,6 +1,9 @@
 #include "json/reader.hpp"
 
+#include <charconv>
 #include <vector>
+
+#include "json/writer.hpp"
 
 namespace openrain::json {
 
@@ -58,7 +61,27 @@ Reader& thread_reader() {
   return reader;
 }
 
-std::string to_json(Element e) { return simdjson::minify(e); }
+std::string to_json(Element e) {
+  // Scalars directly (the common case: ids, fingerprints, flags); containers through minify.
+  switch (e.type()) {
+    case simdjson::dom::element_type::STRING: {
+      std::string out;
+      append_quoted(out, e.get_string().value_unsafe());
+      return out;
+    }
+    case simdjson::dom::element_type::INT64: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, e.get_int64().value_unsafe());
+      return std::string(buf, r.ptr);
+    }
+    case simdjson::dom::element_type::BOOL:
+      return e.get_bool().value_unsafe() ? "true" : "false";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return simdjson::minify(e);
+  }
+}
 
 const char* type_name(Element e) {
   switch (e.type()) {

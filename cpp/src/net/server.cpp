@@ -43,7 +43,6 @@ constexpr auto kLingerTime = std::chrono::seconds(2);  // after a 413: drain the
 constexpr std::size_t kLingerMaxBytes = 8 << 20;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr auto kForcedCloseWait = std::chrono::seconds(2);
-constexpr std::string_view kServerName = "openrain";
 // A request still in flight after this long gets a disconnect watcher (see ShardSweep); the
 // sweep runs at this period while requests are in flight, so a caller that leaves is noticed
 // within two periods even when nothing is being written to it.
@@ -92,49 +91,68 @@ struct Backstop {
 };
 
 /// False for headers the server owns (framing, server name) and any that would break the
-/// response framing (control characters, malformed names).
-bool passes_through(const std::string& name, const std::string& value) {
-  if (name.empty() || has_control(name) || has_control(value) ||
-      name.find_first_of(" :") != std::string::npos) {
-    return false;
+/// response framing (control characters, malformed names). One pass over each string.
+bool passes_through(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (c == ' ' || c == ':' || c == '\r' || c == '\n' || c == '\0') return false;
   }
-  return !(iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-           iequals(name, "connection") || iequals(name, "server") || iequals(name, "keep-alive"));
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  switch (name.size()) {
+    case 14: return !iequals(name, "content-length");
+    case 17: return !iequals(name, "transfer-encoding");
+    case 10: return !(iequals(name, "connection") || iequals(name, "keep-alive"));
+    case 6: return !iequals(name, "server");
+    default: return true;
+  }
 }
 
+/// Append pieces to `out` (a tiny helper: no strlen, one capacity check per piece).
+inline void put(std::string& out, std::string_view piece) { out.append(piece.data(), piece.size()); }
+
 /// Serialise a response head straight into `out` (one buffer, one gathered write with the
-/// body): status line, the handler's headers (filtered like fill_headers), Server, framing.
+/// body): status line, the handler's headers that pass through, Server, framing.
 /// `content_length` < 0 means chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
 void render_head(std::string& out, unsigned version, int status, const Headers& headers,
                  bool keep_alive, int64_t content_length) {
-  out.reserve(out.size() + 256);
-  out.append(version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ");
+  std::size_t need = 128;
+  for (const auto& [name, value] : headers) need += name.size() + value.size() + 4;
+  out.reserve(out.size() + need);
+  put(out, version >= 11 ? std::string_view("HTTP/1.1 ") : std::string_view("HTTP/1.0 "));
   char num[24];
   auto r = std::to_chars(num, num + sizeof num, status);
   out.append(num, r.ptr);
   out.push_back(' ');
   const auto reason = http::obsolete_reason(static_cast<http::status>(status));
   out.append(reason.data(), reason.size());
-  out.append("\r\n");
+  put(out, "\r\n");
   for (const auto& [name, value] : headers) {
-    if (passes_through(name, value)) out.append(name).append(": ").append(value).append("\r\n");
+    if (!passes_through(name, value)) continue;
+    put(out, name);
+    put(out, ": ");
+    put(out, value);
+    put(out, "\r\n");
   }
-  out.append("Server: ").append(kServerName).append("\r\n");
+  put(out, "Server: openrain\r\n");
   const bool bodyless = (status >= 100 && status < 200) || status == 204 || status == 304;
   if (content_length >= 0) {
     if (!bodyless) {
       r = std::to_chars(num, num + sizeof num, content_length);
-      out.append("Content-Length: ").append(num, r.ptr).append("\r\n");
+      put(out, "Content-Length: ");
+      out.append(num, r.ptr);
+      put(out, "\r\n");
     }
   } else if (version >= 11) {
-    out.append("Transfer-Encoding: chunked\r\n");
+    put(out, "Transfer-Encoding: chunked\r\n");
   }
   if (version >= 11) {
-    if (!keep_alive) out.append("Connection: close\r\n");
+    if (!keep_alive) put(out, "Connection: close\r\n");
   } else if (keep_alive) {
-    out.append("Connection: keep-alive\r\n");
+    put(out, "Connection: keep-alive\r\n");
   }
-  out.append("\r\n");
+  put(out, "\r\n");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <cstring>
 #include <random>
 
 #include "json/writer.hpp"
@@ -28,13 +29,17 @@ namespace {
 std::string random_id(std::string_view prefix) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  constexpr std::size_t kChars = 24;
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id(prefix);
-  uint64_t bits = 0;
-  for (int i = 0; i < 24; ++i) {
-    if (i % 10 == 0) bits = rng();
-    id.push_back(kAlphabet[bits % 62]);
-    bits /= 62;
+  std::string id;
+  id.resize(prefix.size() + kChars);
+  std::memcpy(id.data(), prefix.data(), prefix.size());
+  char* out = id.data() + prefix.size();
+  for (std::size_t i = 0; i < kChars; i += 8) {
+    uint64_t bits = rng();
+    for (std::size_t k = 0; k < 8; ++k, bits >>= 8) {
+      out[i + k] = kAlphabet[((bits & 0xff) * 62) >> 8];  // 8 random bits onto 62 letters
+    }
   }
   return id;
 }
