@@ -145,6 +145,9 @@ struct Usage {
   int64_t cache_write_tokens = 0;    // written to cache
   int64_t reasoning_tokens = 0;
   bool has_cache_write = false;      // upstream reported a cache-write count
+  // Anthropic `usage.server_tool_use` ({"web_search_requests":N,...}) as raw JSON, set only by an
+  // Anthropic upstream and re-emitted only by the Messages surface; empty otherwise.
+  std::string server_tool_use;
   int64_t total() const { return input_tokens + output_tokens; }
 };
 

@@ -348,12 +348,14 @@ boost::asio::awaitable<void> Pipeline::run(HttpRequest req, ResponseSink& sink,
     co_return;
   }
 
-  // Rules every upstream request obeys (server tools, orphan tool calls), before any provider.
-  if (Status policy = providers::apply_request_policy(creq, provider.protocol()); !policy.ok()) {
+  // Rules every upstream request obeys (server tools, orphan tool results and calls), before
+  // any provider; what they change joins the provider's own loss report.
+  providers::TranslationReport report;
+  if (Status policy = providers::apply_request_policy(creq, provider.protocol(), report);
+      !policy.ok()) {
     co_await send_error(*surface, policy.error(), sink);
     co_return;
   }
-  providers::TranslationReport report;
   Result<providers::UpstreamRequest> upstream_req = provider.build_request(creq, dep, report);
   if (!upstream_req.ok()) {
     co_await send_error(*surface, upstream_req.error(), sink);

@@ -5,11 +5,12 @@
 //     System messages (wherever they appear) are lifted into top-level `system`; tool results
 //     become `tool_result` blocks in user turns (placed before any text); consecutive same-role
 //     turns are merged; tool-call ids are sanitised with safe_tool_id() on both sides so they stay
-//     paired; empty text blocks are never sent; `max_tokens` is always present. Unknown fields are
-//     passed through only when the caller itself spoke Anthropic (req.source == Anthropic).
+//     paired; empty text blocks are never sent; `max_tokens` is always present; inline files are
+//     PDF or text documents (or images), any other type is a 400 naming the part. Unknown fields
+//     are passed through only when the caller itself spoke Anthropic (req.source == Anthropic).
 //   * make_anthropic_decoder (anthropic_decoder.cpp): SSE stream or JSON body → StreamEvents,
 //     split-invariant, with usage normalised to OpenRain's inclusive convention (input_tokens =
-//     uncached + cache read + cache write).
+//     uncached + cache read + cache write) and `server_tool_use` carried raw.
 //   * classify_anthropic_error (anthropic.cpp): `{"type":"error","error":{type,message}}` bodies
 //     and HTTP statuses → the one ErrorKind taxonomy; rate-limit headers forwarded; the API key is
 //     never echoed.

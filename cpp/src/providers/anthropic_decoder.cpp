@@ -34,6 +34,7 @@ struct RawUsage {
   int64_t cache_creation = 0;
   int64_t output = 0;
   int64_t thinking = 0;
+  std::string server_tool_use;  // raw JSON object (see Usage::server_tool_use)
 
   /// Merge the fields present in `u` (later wins, field by field).
   void merge(json::Object u) {
@@ -45,6 +46,10 @@ struct RawUsage {
     take("cache_read_input_tokens", cache_read);
     take("cache_creation_input_tokens", cache_creation);
     take("output_tokens", output);
+    json::Element tools;
+    if (u.at_key("server_tool_use").get(tools) == simdjson::SUCCESS && tools.is_object()) {
+      server_tool_use = json::to_json(tools);
+    }
     if (auto details = json::get_object(u, "output_tokens_details")) {
       json::Element e;
       if (details->at_key("thinking_tokens").get(e) == simdjson::SUCCESS && e.is_number()) {
@@ -61,6 +66,7 @@ struct RawUsage {
     c.cache_write_tokens = cache_creation;
     c.has_cache_write = true;
     c.reasoning_tokens = thinking;
+    c.server_tool_use = server_tool_use;
     return c;
   }
 };

@@ -8,6 +8,9 @@
 //     role change is reported as `messages[i].role`), since moving it to the top would change
 //     what the model follows (pitfall MO2);
 //   * image media types come from the bytes when they say otherwise (pitfall MM3);
+//   * inline files: a PDF is a base64 `document`, text (text/*, JSON, XML) a `text`-source
+//     document (decoded, sent as text/plain), an image an `image` block; any other type is a 400
+//     naming the part, never a document Anthropic would reject;
 //   * thinking: a budget is at least 1024 and below max_tokens, also for a same-protocol
 //     caller's own `thinking` (pitfall CC6); with thinking on (enabled or adaptive) a forced
 //     tool_choice becomes auto and is reported (pitfall TC6), and sampling parameters thinking
@@ -25,10 +28,12 @@
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
+#include <optional>
 
 #include "json/reader.hpp"
 #include "json/writer.hpp"
 #include "providers/anthropic.hpp"
+#include "providers/carry.hpp"
 #include "providers/common.hpp"
 
 namespace openrain::providers::anthropic {
@@ -112,6 +117,24 @@ size_t leading_system_end(const std::vector<Message>& messages) {
   return i;
 }
 
+/// How an inline file reaches Anthropic: a PDF as a base64 document, text as a text document
+/// (Anthropic's text source is always text/plain), an image as an image block; nothing else.
+enum class DocumentSource : uint8_t { Pdf, Text, Image, Url, Unsupported };
+
+DocumentSource document_source(std::string_view media_type) {
+  std::string mt(trim(media_type.substr(0, media_type.find(';'))));  // drop "; charset=..."
+  for (char& c : mt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (mt == "application/pdf") return DocumentSource::Pdf;
+  if (mt.rfind("text/", 0) == 0 || mt == "application/json" || mt == "application/xml") {
+    return DocumentSource::Text;
+  }
+  if (mt == "image/png" || mt == "image/jpeg" || mt == "image/jpg" || mt == "image/gif" ||
+      mt == "image/webp") {
+    return DocumentSource::Image;
+  }
+  return DocumentSource::Unsupported;
+}
+
 struct Block {
   std::string json;
   bool tool_result = false;
@@ -149,7 +172,7 @@ class RequestEncoder {
   Status build_turns(std::vector<Turn>& turns);
   Status content_block(const ContentPart& p, Role role, const std::string& path, std::string& out);
   Status image_block(const ContentPart& p, const std::string& path, std::string& out);
-  Status document_block(const ContentPart& p, std::string& out);
+  Status document_block(const ContentPart& p, const std::string& path, std::string& out);
   Status tool_result_block(const Message& m, size_t i, std::string& out);
   Status tool_use_block(const ToolCall& c, size_t i, size_t j, std::string& out);
   Status write_tools(Writer& w);
@@ -343,13 +366,42 @@ Status RequestEncoder::image_block(const ContentPart& p, const std::string& path
   return {};
 }
 
-Status RequestEncoder::document_block(const ContentPart& p, std::string& out) {
+Status RequestEncoder::document_block(const ContentPart& p, const std::string& path,
+                                      std::string& out) {
+  DocumentSource source = DocumentSource::Url;
+  std::string text;
+  if (!p.data.empty()) {
+    source = document_source(p.media_type);
+    if (source == DocumentSource::Image) return image_block(p, path, out);
+    if (source == DocumentSource::Unsupported) {
+      return Error::make(ErrorKind::UnsupportedParameter,
+                         "'" + path + "': Anthropic takes documents as PDF (application/pdf) or "
+                         "plain text (text/*, application/json, application/xml); a file of type '" +
+                             p.media_type + "' cannot be sent. Convert it, or send its text.",
+                         path, "unsupported_value");
+    }
+    if (source == DocumentSource::Text) {
+      std::optional<std::string> decoded = base64_decode(p.data);
+      if (!decoded || !simdjson::validate_utf8(decoded->data(), decoded->size())) {
+        return Error::invalid("'" + path + "': a " + p.media_type +
+                                  " file must be base64 of UTF-8 text for this upstream.",
+                              path, "invalid_value");
+      }
+      text = std::move(*decoded);
+    }
+  }
   Writer w(out);
   w.begin_object().field("type", "document").key("source").begin_object();
-  if (!p.data.empty()) {
-    w.field("type", "base64").field("media_type", p.media_type).field("data", p.data);
-  } else {
-    w.field("type", "url").field("url", p.url);
+  switch (source) {
+    case DocumentSource::Pdf:
+      w.field("type", "base64").field("media_type", "application/pdf").field("data", p.data);
+      break;
+    case DocumentSource::Text:
+      w.field("type", "text").field("media_type", "text/plain").field("data", text);
+      break;
+    default:
+      w.field("type", "url").field("url", p.url);
+      break;
   }
   w.end_object();
   if (same_) {
@@ -404,7 +456,7 @@ Status RequestEncoder::content_block(const ContentPart& p, Role role, const std:
         drop(path);
         return {};
       }
-      return document_block(p, out);
+      return document_block(p, path, out);
     case K::Raw:
       if (same_ && !blank(p.raw)) {
         out.append(trim(p.raw));

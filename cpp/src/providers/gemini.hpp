@@ -10,6 +10,8 @@
 //     block carried — plus the documented "skip_thought_signature_validator" sentinel), images
 //     (inline, or Files API / gs:// URIs; another public URL is a 400 because Gemini cannot fetch
 //     it), tools, toolConfig, generationConfig;
+//   * reasoning control per model family (gemini_thinking.cpp): a thinkingBudget in the family's
+//     range for Gemini 2.5, a thinkingLevel the family supports for Gemini 3;
 //   * JSON-Schema clean-up for the Developer API's OpenAPI-subset Schema (gemini_schema.cpp),
 //     shared by tool parameters and responseSchema;
 //   * response decoding (gemini_decoder.cpp): SSE (`alt=sse`), the bare JSON-array stream and
@@ -25,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +64,44 @@ Error classify_gemini_error(int status, const Headers& headers, std::string_view
                             const Deployment& d);
 
 namespace gemini_detail {
+
+/// How one Gemini model family takes reasoning control (a row of the table in
+/// gemini_thinking.cpp; protocols/gemini.md §2).
+struct ThinkingFamily {
+  enum class Control : uint8_t { Budget, Level };
+  std::string_view prefix;    // model id prefix (lower case; must end at a non-digit)
+  std::string_view contains;  // and this substring ("" = any)
+  Control control;
+  int64_t min_budget;         // Budget: the smallest thinking budget above 0
+  int64_t max_budget;         // Budget: the largest
+  bool can_disable;           // Budget: thinkingBudget 0 turns thinking off
+  uint8_t levels;             // Level: supported thinkingLevels (bit 0 MINIMAL .. bit 3 HIGH)
+};
+
+/// The family of upstream model id `model` ("models/" or another resource path allowed); a
+/// budget family like Gemini 2.5 Flash for models the table does not know.
+const ThinkingFamily& thinking_family(std::string_view model);
+
+/// What goes into generationConfig.thinkingConfig besides includeThoughts: at most one of a
+/// budget and a level ("MINIMAL" / "LOW" / "MEDIUM" / "HIGH"); neither when nothing was asked.
+struct ThinkingChoice {
+  std::optional<int64_t> budget;
+  std::string_view level;
+};
+
+/// Map the canonical reasoning controls of `req` onto model `model`:
+///  * reasoning_effort on a budget family: none/minimal → 0 where the model can turn thinking
+///    off, else its smallest budget; low 1024, medium 8192, high 24576, xhigh/max the family's
+///    largest; clamped to the family's range;
+///  * reasoning_effort on a level family: the same level when supported, else the next one up
+///    (none → the lowest level);
+///  * "none" on a model that cannot turn thinking off, and an unknown effort, are reported as
+///    `reasoning_effort` (with a reason) in `report`;
+///  * reasoning_budget_tokens: a Gemini caller's own budget, and -1 (dynamic), go as sent;
+///    another protocol's budget is clamped to the family's range, or becomes the level it stands
+///    for (≤ 1024 LOW, ≤ 8192 MEDIUM, above HIGH) on a level family.
+ThinkingChoice resolve_thinking(const ChatRequest& req, std::string_view model,
+                                TranslationReport& report);
 
 /// Classify one Google RPC `{"code","message","status","details"}` object's JSON text (the value
 /// of "error"). Used for HTTP errors and for `{"error":...}` chunks inside a stream.

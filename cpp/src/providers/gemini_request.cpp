@@ -372,16 +372,6 @@ std::string build_path(const Deployment& d, const ChatRequest& req) {
   return path;
 }
 
-std::optional<int64_t> effort_budget(std::string_view effort, bool& known) {
-  known = true;
-  if (effort == "none" || effort == "minimal") return 0;
-  if (effort == "low") return 1024;
-  if (effort == "medium") return 8192;
-  if (effort == "high" || effort == "xhigh") return 24576;
-  known = false;
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deployment& d,
@@ -647,12 +637,12 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
   }
 
   // ---- generationConfig ---------------------------------------------------------------------
-  std::optional<int64_t> budget = req.reasoning_budget_tokens;
-  if (!budget && !req.reasoning_effort.empty()) {
-    bool known = false;
-    budget = effort_budget(req.reasoning_effort, known);
-    if (!known) report.dropped.push_back("reasoning_effort");
-  }
+  const std::string_view upstream_model =
+      d.model != nullptr && !d.model->model.empty() ? std::string_view(d.model->model)
+                                                    : std::string_view(req.model);
+  const gemini_detail::ThinkingChoice thinking =
+      gemini_detail::resolve_thinking(req, upstream_model, report);
+  const bool thinking_set = thinking.budget.has_value() || !thinking.level.empty();
   std::string schema;
   if (req.response_format.kind == ResponseFormat::Kind::JsonSchema &&
       !req.response_format.schema.empty()) {
@@ -664,7 +654,7 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
   bool json_mode = req.response_format.kind == ResponseFormat::Kind::JsonObject ||
                    req.response_format.kind == ResponseFormat::Kind::JsonSchema;
   bool any_gen = req.max_tokens || req.temperature || req.top_p || req.top_k || req.seed ||
-                 !req.stop.empty() || json_mode || budget || req.include_thoughts;
+                 !req.stop.empty() || json_mode || thinking_set || req.include_thoughts;
   if (any_gen) {
     emitted.insert(emitted.end(), {"generationConfig", "generation_config"});
     w.key("generationConfig").begin_object();
@@ -680,9 +670,10 @@ Result<UpstreamRequest> build_gemini_request(const ChatRequest& req, const Deplo
     }
     if (json_mode) w.field("responseMimeType", "application/json");
     if (!schema.empty()) w.field_raw("responseSchema", schema);
-    if (budget || req.include_thoughts) {
+    if (thinking_set || req.include_thoughts) {
       w.key("thinkingConfig").begin_object();
-      if (budget) w.field("thinkingBudget", *budget);
+      if (thinking.budget) w.field("thinkingBudget", *thinking.budget);
+      if (!thinking.level.empty()) w.field("thinkingLevel", thinking.level);
       if (req.include_thoughts) w.field("includeThoughts", true);
       w.end_object();
     }

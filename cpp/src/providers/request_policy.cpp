@@ -1,5 +1,6 @@
 #include "providers/request_policy.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -93,8 +94,64 @@ size_t answer_orphan_tool_calls(ChatRequest& req) {
   return synthesized;
 }
 
-Status apply_request_policy(ChatRequest& req, Protocol upstream) {
+std::string orphan_result_heading(const Message& result) {
+  std::string h = "Tool result for call `" + result.tool_call_id + "`";
+  if (!result.tool_name.empty()) h += " of tool `" + result.tool_name + "`";
+  h += result.is_error ? " (the tool reported an error)" : "";
+  h += "; the call itself is not in this conversation:";
+  return h;
+}
+
+size_t convert_orphan_tool_results(ChatRequest& req, TranslationReport& report) {
+  std::vector<Message>& msgs = req.messages;
+  size_t converted = 0;
+  size_t owner = msgs.size();            // the nearest assistant message so far (none yet)
+  std::vector<std::string> answered;     // its calls answered since
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    Message& m = msgs[i];
+    if (m.role == Role::Assistant) {
+      owner = i;
+      answered.clear();
+      continue;
+    }
+    if (m.role != Role::Tool) continue;
+    bool legit = false;
+    if (owner < msgs.size() && !m.tool_call_id.empty() &&
+        std::find(answered.begin(), answered.end(), m.tool_call_id) == answered.end()) {
+      for (const ToolCall& c : msgs[owner].tool_calls) legit = legit || answers(m, c);
+    }
+    if (legit) {
+      answered.push_back(m.tool_call_id);
+      continue;
+    }
+    const std::string path = json::path_key(json::path_index("messages", i), "role");
+    report.dropped.push_back(path);
+    report.reasons.push_back(
+        json::path_index("messages", i) + ": the tool result for call '" + m.tool_call_id +
+        "' answers no tool call of the assistant message before it, so it was sent as user "
+        "text.");
+    Message u;
+    u.role = Role::User;
+    ContentPart heading;
+    heading.text = orphan_result_heading(m);
+    // A single text result reads as one text part; other parts follow the heading as they are.
+    if (m.content.size() == 1 && m.content[0].kind == ContentPart::Kind::Text) {
+      heading.text += "\n" + m.content[0].text;
+      u.content.push_back(std::move(heading));
+      u.content_was_string = m.content_was_string;
+    } else {
+      u.content.push_back(std::move(heading));
+      for (ContentPart& p : m.content) u.content.push_back(std::move(p));
+    }
+    m = std::move(u);
+    ++converted;
+  }
+  return converted;
+}
+
+Status apply_request_policy(ChatRequest& req, Protocol upstream, TranslationReport& report) {
   if (Status s = check_tool_kinds(req, upstream); !s.ok()) return s;
+  convert_orphan_tool_results(req, report);
   answer_orphan_tool_calls(req);
   return {};
 }

@@ -16,13 +16,27 @@
 //     moved there when it appears later (before the next assistant message); otherwise a
 //     synthesized error result (is_error, text kOrphanResultText) is inserted at the end of the
 //     run. Callers' own results are never altered.
+//   * Orphan tool results. Every upstream also rejects a result that answers no call of the
+//     assistant message before it (Anthropic: "unexpected `tool_use_id` found in `tool_result`
+//     blocks"; OpenAI: "messages with role 'tool' must be a response to a preceding message with
+//     'tool_calls'"), a 400 that names neither the message nor the fix. This happens after a
+//     client trims or compacts history and keeps a result whose call it dropped. A result is
+//     legitimate when its id is one of the calls of the nearest assistant message before it and
+//     no earlier result since that message answered the same call (a late one is moved up, see
+//     above). Any other result keeps its place and its content but becomes a user message: one
+//     text part saying which call and tool it came from, followed by the result's own parts. Its
+//     role change is reported as `messages[i].role` with the call id, so the loss header shows it
+//     and strict mode turns it into a 400 naming the message. The conversation keeps working and
+//     the model still sees the output.
 // Pure functions over owned values; thread-safe.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "openrain/canonical.hpp"
 #include "openrain/status.hpp"
+#include "providers/provider.hpp"
 
 namespace openrain::providers {
 
@@ -37,7 +51,16 @@ Status check_tool_kinds(const ChatRequest& req, Protocol upstream);
 /// Returns the number of results synthesized.
 size_t answer_orphan_tool_calls(ChatRequest& req);
 
-/// Both policies, in order: what the pipeline runs before Provider::build_request.
-Status apply_request_policy(ChatRequest& req, Protocol upstream);
+/// Turn every tool result that answers no call of the assistant message before it into user
+/// text (see the header), reporting each as `messages[i].role` in `report`. Runs on the caller's
+/// order, before answer_orphan_tool_calls. Returns the number of results converted.
+size_t convert_orphan_tool_results(ChatRequest& req, TranslationReport& report);
+
+/// The text part an orphan tool result starts with: which call and tool it answers.
+std::string orphan_result_heading(const Message& result);
+
+/// All policies, in order (tool kinds, orphan results, orphan calls): what the pipeline runs
+/// before Provider::build_request. Conversions are recorded in `report`.
+Status apply_request_policy(ChatRequest& req, Protocol upstream, TranslationReport& report);
 
 }  // namespace openrain::providers

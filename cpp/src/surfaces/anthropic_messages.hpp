@@ -65,6 +65,7 @@ const char* anthropic_stop_reason(FinishReason r);
 
 /// Write the Anthropic `usage` object for `u` as the next value of `w`. Anthropic's
 /// `input_tokens` excludes cached input: input_tokens = u.input - cached - cache_write.
+/// `server_tool_use` is written when an Anthropic upstream reported it (Usage::server_tool_use).
 void write_anthropic_usage(const Usage& u, json::Writer& w);
 
 /// Anthropic `error.type` for `err` (invalid_request_error, authentication_error, ...).

@@ -680,6 +680,7 @@ void write_anthropic_usage(const Usage& u, json::Writer& w) {
   w.field("cache_creation_input_tokens", u.cache_write_tokens);
   w.field("cache_read_input_tokens", u.cached_input_tokens);
   w.field("output_tokens", u.output_tokens);
+  if (!u.server_tool_use.empty()) w.field_raw("server_tool_use", u.server_tool_use);
   w.end_object();
 }
 

@@ -25,9 +25,11 @@
 //     thought parts merge until one carrying a signature closes the block. A signature this
 //     surface wrapped for another protocol (providers/carry.hpp) is unwrapped and keeps its
 //     origin in ContentPart::signature_origin.
-//   * inlineData / fileData with an image/* mime type → Image parts; other media (PDF, audio,
-//     video, YouTube) and executableCode / codeExecutionResult / parts with videoMetadata are Raw
-//     parts holding the part JSON (only a Gemini upstream can take them).
+//   * inlineData / fileData with an image/* mime type → Image parts; inlineData with
+//     application/pdf → a File part (standard base64, displayName as filename), so the PDF
+//     reaches OpenAI as a `file` and Anthropic as a `document`; other media (audio, video,
+//     YouTube, files by URI) and executableCode / codeExecutionResult / parts with videoMetadata
+//     are Raw parts holding the part JSON (only a Gemini upstream can take them).
 //   * `parameters` and `responseSchema` (Google's OpenAPI subset) are converted to JSON Schema
 //     (lower-case types, `nullable` → a "null" type, propertyOrdering dropped);
 //     `parametersJsonSchema` / `responseJsonSchema` travel unchanged.

@@ -132,12 +132,26 @@ Result<PartFields> collect_part(Object part, const std::string& path) {
   return pf;
 }
 
-/// inlineData / fileData → an Image part (image/* media) or a Raw part holding `whole`.
+/// Google accepts (and google-genai sends) URL-safe base64; the canonical form, which the OpenAI
+/// and Anthropic upstreams require, is standard base64 with padding.
+std::string standard_base64(std::string_view data) {
+  std::string out(data);
+  for (char& c : out) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+  }
+  while (out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
+/// inlineData / fileData → an Image part (image/* media), a File part (an inline PDF, so it
+/// reaches every upstream as a document), or a Raw part holding `whole` (other media: Gemini
+/// upstreams only).
 Status parse_media(Element media, bool inline_data, Element whole, const std::string& path,
                    std::vector<ContentPart>& out) {
   const std::string mpath = json::path_key(path, inline_data ? "inlineData" : "fileData");
   GM_ASSIGN(o, as_object(media, mpath));
-  std::string_view mime, data, uri;
+  std::string_view mime, data, uri, display_name;
   bool has_mime = false, has_data = false, has_uri = false;
   for (auto f : o) {
     if (f.value.is_null()) continue;
@@ -156,7 +170,8 @@ Status parse_media(Element media, bool inline_data, Element whole, const std::st
       uri = s;
       has_uri = true;
     } else if (k == "displayName") {
-      GM_TRY(expect_string(f.value, fpath));
+      GM_ASSIGN(s, as_string(f.value, fpath));
+      display_name = s;
     } else {
       return unknown_name(f.key, mpath);
     }
@@ -165,8 +180,18 @@ Status parse_media(Element media, bool inline_data, Element whole, const std::st
   if (inline_data && !has_data) return missing(json::path_key(mpath, "data"));
   if (!inline_data && !has_uri) return missing(json::path_key(mpath, "fileUri"));
   ContentPart p;
+  const bool pdf = starts_with_ci(mime, "application/pdf") &&
+                   (mime.size() == 15 || mime[15] == ';' || mime[15] == ' ');
+  if (inline_data && pdf) {
+    p.kind = ContentPart::Kind::File;
+    p.media_type = "application/pdf";
+    p.data = standard_base64(data);
+    p.filename = std::string(display_name);
+    out.push_back(std::move(p));
+    return {};
+  }
   if (!starts_with_ci(mime, "image/")) {
-    p.kind = ContentPart::Kind::Raw;  // PDF, audio, video, YouTube...: Gemini upstreams only
+    p.kind = ContentPart::Kind::Raw;  // audio, video, YouTube, files by URI...: Gemini only
     p.raw = json::to_json(whole);
     out.push_back(std::move(p));
     return {};
@@ -174,14 +199,7 @@ Status parse_media(Element media, bool inline_data, Element whole, const std::st
   p.kind = ContentPart::Kind::Image;
   p.media_type = std::string(mime);
   if (inline_data) {
-    // Google accepts (and google-genai sends) URL-safe base64; the canonical form, which the
-    // OpenAI and Anthropic upstreams require, is standard base64 with padding.
-    p.data = std::string(data);
-    for (char& c : p.data) {
-      if (c == '-') c = '+';
-      else if (c == '_') c = '/';
-    }
-    while (p.data.size() % 4 != 0) p.data.push_back('=');
+    p.data = standard_base64(data);
   } else {
     p.url = std::string(uri);
   }

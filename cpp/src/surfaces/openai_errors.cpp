@@ -71,6 +71,9 @@ std::string_view openai_error_type(const Error& err) {
 }
 
 std::string_view openai_error_code(const Error& err) {
+  // One code for every upstream's overflow (Copilot's model_max_prompt_tokens_exceeded, an
+  // Anthropic or Gemini "too long"): OpenAI's own, which Codex and the SDK-based agents key on.
+  if (err.kind == ErrorKind::ContextLengthExceeded) return "context_length_exceeded";
   if (!err.code.empty()) return err.code;
   switch (err.kind) {
     case ErrorKind::NotFound: return "model_not_found";

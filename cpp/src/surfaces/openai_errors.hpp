@@ -21,7 +21,8 @@ namespace openrain::surfaces {
 /// gateway mapping of `err.kind`.
 std::string_view openai_error_type(const Error& err);
 
-/// OpenAI `error.code` for `err`: `err.code` when set, else the default for the kind (e.g.
+/// OpenAI `error.code` for `err`: "context_length_exceeded" for every context overflow whatever
+/// the upstream called it; otherwise `err.code` when set, else the default for the kind (e.g.
 /// "model_not_found", "rate_limit_exceeded"); empty means JSON null.
 std::string_view openai_error_code(const Error& err);
 

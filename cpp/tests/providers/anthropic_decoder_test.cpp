@@ -576,6 +576,49 @@ TEST(AnthropicProviderDecoder, ServerToolBlocksAndCitationsInAMessage) {
             "finish stop");
 }
 
+TEST(AnthropicProviderDecoder, ServerToolUsageIsCarried) {
+  // Streamed: message_start says 0 searches, the final message_delta 2 (later wins).
+  std::string body =
+      frame("message_start",
+            R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",)"
+            R"("model":"claude-x","content":[],"stop_reason":null,"stop_sequence":null,"usage":)"
+            R"({"input_tokens":3,"output_tokens":1,"server_tool_use":{"web_search_requests":0}}}})") +
+      frame("content_block_start",
+            R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})") +
+      frame("content_block_delta",
+            R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Found."}})") +
+      frame("content_block_stop", R"({"type":"content_block_stop","index":0})") +
+      frame("message_delta",
+            R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
+            R"("usage":{"output_tokens":9,"server_tool_use":{"web_search_requests":2,"web_fetch_requests":1}}})") +
+      frame("message_stop", R"({"type":"message_stop"})");
+  Decoded d = decode_all(body, true);
+  ASSERT_TRUE(d.ok) << d.error_message;
+  std::vector<std::string> seen;
+  for (const auto& e : d.events) {
+    if (e.kind == K::Usage) seen.push_back(e.usage.server_tool_use);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{R"({"web_search_requests":0})",
+                                            R"({"web_search_requests":2,"web_fetch_requests":1})"}));
+
+  // Whole message.
+  Decoded m = decode_all(
+      R"({"id":"msg_up","type":"message","role":"assistant","model":"claude-x","content":[)"
+      R"({"type":"text","text":"Hi"}],"stop_reason":"end_turn","stop_sequence":null,)"
+      R"("usage":{"input_tokens":5,"output_tokens":3,"server_tool_use":{"web_search_requests":1}}})",
+      false);
+  ASSERT_TRUE(m.ok) << m.error_message;
+  ASSERT_NE(last_of(m, K::Usage), nullptr);
+  EXPECT_EQ(last_of(m, K::Usage)->usage.server_tool_use, R"({"web_search_requests":1})");
+  // Absent (or null) means nothing to carry.
+  Decoded none = decode_all(
+      R"({"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":"end_turn",)"
+      R"("usage":{"input_tokens":1,"output_tokens":1,"server_tool_use":null}})",
+      false);
+  ASSERT_NE(last_of(none, K::Usage), nullptr);
+  EXPECT_EQ(last_of(none, K::Usage)->usage.server_tool_use, "");
+}
+
 TEST(AnthropicProviderDecoder, PlainTextBlocksAnnounceNothing) {
   // A lone plain text block (`citations: null` says nothing) needs no TextStart: existing event
   // streams stay unchanged.

@@ -843,6 +843,81 @@ TEST(AnthropicProviderRequest, FilePartsBecomeDocuments) {
   EXPECT_TRUE(report.dropped.empty());
 }
 
+ContentPart file_part(std::string media_type, std::string data, std::string filename = {}) {
+  ContentPart p;
+  p.kind = ContentPart::Kind::File;
+  p.media_type = std::move(media_type);
+  p.data = std::move(data);
+  p.filename = std::move(filename);
+  return p;
+}
+
+ChatRequest with_user_parts(std::vector<ContentPart> parts) {
+  ChatRequest req;
+  req.model = "claude";
+  Message u;
+  u.role = Role::User;
+  u.content = std::move(parts);
+  req.messages.push_back(std::move(u));
+  return req;
+}
+
+TEST(AnthropicProviderRequest, TextFilesBecomeTextDocuments) {
+  // base64("Hello, café\n") and base64("{\"a\":1}"); Anthropic's text source is always text/plain.
+  ChatRequest req = with_user_parts({file_part("text/plain", "SGVsbG8sIGNhZsOpCg==", "notes.txt"),
+                                     file_part("application/json; charset=utf-8", "eyJhIjoxfQ=="),
+                                     file_part("text/markdown", "IyBU")});
+  EXPECT_EQ(member(body_of(req), "messages"),
+            R"([{"role":"user","content":[)"
+            R"({"type":"document","source":{"type":"text","media_type":"text/plain","data":"Hello, café\n"},"title":"notes.txt"},)"
+            R"({"type":"document","source":{"type":"text","media_type":"text/plain","data":"{\"a\":1}"}},)"
+            R"({"type":"document","source":{"type":"text","media_type":"text/plain","data":"# T"}}]}])");
+}
+
+TEST(AnthropicProviderRequest, ImageFilesBecomeImageBlocks) {
+  // A 1x1 PNG sent as a file part (e.g. an OpenAI `file` with an image data URL).
+  const std::string png =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+  ChatRequest req = with_user_parts({file_part("image/png", png, "dot.png")});
+  EXPECT_EQ(member(body_of(req), "messages"),
+            R"([{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":")" +
+                png + R"("}}]}])");
+}
+
+TEST(AnthropicProviderRequest, UnsupportedFileTypesAreA400NamingThePart) {
+  Env env;
+  TranslationReport report;
+  ChatRequest req = with_user_parts({text_part("see"), file_part("application/zip", "UEsDBA==")});
+  auto r = anthropic_provider().build_request(req, env.d, report);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::UnsupportedParameter);
+  EXPECT_EQ(r.error().http_status, 400);
+  EXPECT_EQ(r.error().param, "messages[0].content[1]");
+  EXPECT_NE(r.error().message.find("application/zip"), std::string::npos) << r.error().message;
+
+  // Text that is not base64 of UTF-8 is named too (never sent for Anthropic to reject).
+  ChatRequest bad = with_user_parts({file_part("text/plain", "//79")});  // bytes ff fe fd
+  auto b = anthropic_provider().build_request(bad, env.d, report);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().kind, ErrorKind::InvalidRequest);
+  EXPECT_EQ(b.error().param, "messages[0].content[0]");
+
+  // Inside a tool result the same rule applies, under the tool message's path.
+  ChatRequest in_tool;
+  in_tool.model = "claude";
+  in_tool.messages = {msg(Role::User, "q")};
+  Message a;
+  a.role = Role::Assistant;
+  a.tool_calls.push_back(call("toolu_1", "f", "{}"));
+  in_tool.messages.push_back(a);
+  Message t = tool_msg("toolu_1", "out");
+  t.content.push_back(file_part("audio/wav", "UklGRg=="));
+  in_tool.messages.push_back(t);
+  auto c = anthropic_provider().build_request(in_tool, env.d, report);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().param, "messages[2].content[1]");
+}
+
 TEST(AnthropicProviderRequest, RawBlocksOnlyForAnthropicSource) {
   ChatRequest req;
   Message u;

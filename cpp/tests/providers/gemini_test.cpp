@@ -653,6 +653,91 @@ TEST(GeminiProviderRequest, ThinkingConfig) {
   EXPECT_EQ(rep.dropped, std::vector<std::string>{"reasoning_effort"});
 }
 
+/// generationConfig.thinkingConfig for `effort` / `budget` sent by `source` to upstream `model`.
+std::string thinking_for(const std::string& model, std::string effort,
+                         std::optional<int64_t> budget = std::nullopt,
+                         TranslationReport* report = nullptr,
+                         Protocol source = Protocol::OpenAIChat) {
+  Env env;
+  env.model.model = model;
+  ChatRequest req = request({msg(Role::User, "q")});
+  req.source = source;
+  req.reasoning_effort = std::move(effort);
+  req.reasoning_budget_tokens = budget;
+  TranslationReport local;
+  Result<UpstreamRequest> r =
+      gemini_provider().build_request(req, env.dep, report != nullptr ? *report : local);
+  EXPECT_TRUE(r.ok());
+  if (!r.ok()) return {};
+  const std::string& body = r.value().body;
+  auto pos = body.find("\"thinkingConfig\":");
+  if (pos == std::string::npos) return {};
+  return body.substr(pos + 17, body.find('}', pos) - pos - 16);
+}
+
+TEST(GeminiProviderRequest, ThinkingFollowsTheModelFamily) {
+  // Gemini 2.5 Pro cannot turn thinking off: its smallest budget is 128.
+  TranslationReport rep;
+  EXPECT_EQ(thinking_for("gemini-2.5-pro", "none", std::nullopt, &rep), R"({"thinkingBudget":128})");
+  EXPECT_EQ(rep.dropped, std::vector<std::string>{"reasoning_effort"});
+  ASSERT_EQ(rep.reasons.size(), 1u);
+  EXPECT_NE(rep.reasons[0].find("cannot turn thinking off"), std::string::npos) << rep.reasons[0];
+  TranslationReport quiet;
+  EXPECT_EQ(thinking_for("models/gemini-2.5-pro", "minimal", std::nullopt, &quiet),
+            R"({"thinkingBudget":128})");
+  EXPECT_TRUE(quiet.dropped.empty());  // minimal thinking is what was asked
+  EXPECT_EQ(thinking_for("gemini-2.5-pro", "high"), R"({"thinkingBudget":24576})");
+  EXPECT_EQ(thinking_for("gemini-2.5-pro", "xhigh"), R"({"thinkingBudget":32768})");
+  EXPECT_EQ(thinking_for("gemini-2.5-pro", "", 64000), R"({"thinkingBudget":32768})");  // clamped
+
+  // Flash and Flash-Lite can; Flash-Lite's smallest budget above 0 is 512.
+  EXPECT_EQ(thinking_for("gemini-2.5-flash", "none"), R"({"thinkingBudget":0})");
+  EXPECT_EQ(thinking_for("gemini-2.5-flash-lite", "minimal"), R"({"thinkingBudget":0})");
+  EXPECT_EQ(thinking_for("gemini-2.5-flash-lite", "", 100), R"({"thinkingBudget":512})");
+  EXPECT_EQ(thinking_for("gemini-2.5-flash", "xhigh"), R"({"thinkingBudget":24576})");
+
+  // Gemini 3 takes thinkingLevel, never a budget; a level the model lacks rounds up.
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "minimal"), R"({"thinkingLevel":"LOW"})");
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "low"), R"({"thinkingLevel":"LOW"})");
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "medium"), R"({"thinkingLevel":"HIGH"})");
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "xhigh"), R"({"thinkingLevel":"HIGH"})");
+  EXPECT_EQ(thinking_for("gemini-3.1-pro-preview", "medium"), R"({"thinkingLevel":"MEDIUM"})");
+  EXPECT_EQ(thinking_for("gemini-3.1-pro-preview", "minimal"), R"({"thinkingLevel":"LOW"})");
+  EXPECT_EQ(thinking_for("gemini-3-flash-preview", "minimal"), R"({"thinkingLevel":"MINIMAL"})");
+  EXPECT_EQ(thinking_for("gemini-3.5-flash", "medium"), R"({"thinkingLevel":"MEDIUM"})");
+  TranslationReport off;
+  EXPECT_EQ(thinking_for("gemini-3-flash-preview", "none", std::nullopt, &off),
+            R"({"thinkingLevel":"MINIMAL"})");
+  EXPECT_EQ(off.dropped, std::vector<std::string>{"reasoning_effort"});
+  // Another protocol's budget (Anthropic thinking.budget_tokens) becomes the level it stands for.
+  EXPECT_EQ(thinking_for("gemini-3-flash-preview", "", 1024), R"({"thinkingLevel":"LOW"})");
+  EXPECT_EQ(thinking_for("gemini-3-flash-preview", "", 4096), R"({"thinkingLevel":"MEDIUM"})");
+  EXPECT_EQ(thinking_for("gemini-3-flash-preview", "", 20000), R"({"thinkingLevel":"HIGH"})");
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "", 4096), R"({"thinkingLevel":"HIGH"})");
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "", -1), R"({"thinkingBudget":-1})");
+
+  // A Gemini caller's own budget is native and goes as sent, whatever the model.
+  EXPECT_EQ(thinking_for("gemini-2.5-pro", "", 0, nullptr, Protocol::Gemini), R"({"thinkingBudget":0})");
+  EXPECT_EQ(thinking_for("gemini-3-pro-preview", "", 2048, nullptr, Protocol::Gemini),
+            R"({"thinkingBudget":2048})");
+  // ... while its thinkingLevel (reasoning_effort) still fits the model it reaches.
+  EXPECT_EQ(thinking_for("gemini-2.5-flash", "low", std::nullopt, nullptr, Protocol::Gemini),
+            R"({"thinkingBudget":1024})");
+}
+
+TEST(GeminiProviderRequest, ThinkingFamilyTable) {
+  using gemini_detail::thinking_family;
+  using Control = gemini_detail::ThinkingFamily::Control;
+  EXPECT_EQ(thinking_family("gemini-3-pro-preview").control, Control::Level);
+  EXPECT_EQ(thinking_family("tunedModels/gemini-3-flash-x").control, Control::Level);
+  EXPECT_EQ(thinking_family("gemini-2.5-pro").min_budget, 128);
+  EXPECT_FALSE(thinking_family("gemini-2.5-pro").can_disable);
+  EXPECT_EQ(thinking_family("gemini-2.5-flash-lite-preview-09-2025").min_budget, 512);
+  // Version 30 is not version 3; unknown models are budget models like 2.5 Flash.
+  EXPECT_EQ(thinking_family("gemini-30-pro").control, Control::Budget);
+  EXPECT_TRUE(thinking_family("gemini-flash-latest").can_disable);
+}
+
 TEST(GeminiProviderRequest, ReportsUserAndParallelToolCalls) {
   ChatRequest req = request({msg(Role::User, "q")});
   req.user = "user-42";

@@ -84,7 +84,8 @@ TEST(RequestPolicyTools, ToolChoiceNamingTheServerToolIsMentioned) {
   ChatRequest req = with_server_tool(Protocol::Anthropic);
   req.tool_choice.mode = ToolChoice::Mode::Function;
   req.tool_choice.name = "web_search";
-  Status s = apply_request_policy(req, Protocol::OpenAIChat);
+  TranslationReport report;
+  Status s = apply_request_policy(req, Protocol::OpenAIChat, report);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("tool_choice"), std::string::npos);
 }
@@ -137,6 +138,82 @@ TEST(RequestPolicyOrphans, LateResultMovesUpInsteadOfBeingSynthesized) {
   far.messages = {calls({"x"}), text(Role::User, "u"), text(Role::Assistant, "a"), result("x")};
   EXPECT_EQ(answer_orphan_tool_calls(far), 1u);
   EXPECT_EQ(shape(far), "a t:x! u a t:x");
+}
+
+// ---- orphan tool results --------------------------------------------------------------------
+
+TEST(RequestPolicyOrphanResults, ResultWithoutItsCallBecomesUserText) {
+  // History trimmed by the client: the assistant turn that called `gone` was dropped.
+  ChatRequest req;
+  Message r = result("gone", "21 C");
+  r.tool_name = "get_weather";
+  req.messages = {text(Role::User, "q"), r, text(Role::User, "and now?")};
+  TranslationReport report;
+  EXPECT_EQ(convert_orphan_tool_results(req, report), 1u);
+  EXPECT_EQ(shape(req), "u u u");
+  const Message& m = req.messages[1];
+  ASSERT_EQ(m.content.size(), 1u);
+  EXPECT_EQ(m.content[0].text,
+            "Tool result for call `gone` of tool `get_weather`; the call itself is not in this "
+            "conversation:\n21 C");
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[1].role"});
+  ASSERT_EQ(report.reasons.size(), 1u);
+  EXPECT_NE(report.reasons[0].find("messages[1]"), std::string::npos);
+  EXPECT_NE(report.reasons[0].find("'gone'"), std::string::npos);
+}
+
+TEST(RequestPolicyOrphanResults, WrongIdDuplicateAndAfterAnotherAssistantTurn) {
+  ChatRequest req;
+  Message err = result("c1", "boom");
+  err.is_error = true;
+  req.messages = {text(Role::User, "q"), calls({"c1"}), result("c1"), err, result("zz"),
+                  text(Role::Assistant, "done"), result("c1", "late")};
+  TranslationReport report;
+  EXPECT_EQ(convert_orphan_tool_results(req, report), 3u);
+  EXPECT_EQ(shape(req), "u a t:c1 u u a u");
+  EXPECT_EQ(report.dropped,
+            (std::vector<std::string>{"messages[3].role", "messages[4].role", "messages[6].role"}));
+  EXPECT_NE(req.messages[3].content[0].text.find("(the tool reported an error)"), std::string::npos);
+}
+
+TEST(RequestPolicyOrphanResults, LegitimateResultsAreUntouched) {
+  ChatRequest req;
+  req.messages = {text(Role::User, "q"), calls({"c1", "c2"}), result("c2"), text(Role::User, "hm"),
+                  result("c1", "late")};
+  TranslationReport report;
+  EXPECT_EQ(convert_orphan_tool_results(req, report), 0u);
+  EXPECT_TRUE(report.dropped.empty());
+  EXPECT_EQ(shape(req), "u a t:c2 u t:c1");  // the late one is moved up by the next policy
+}
+
+TEST(RequestPolicyOrphanResults, NonTextPartsFollowTheHeading) {
+  ChatRequest req;
+  Message r = result("x", "see image");
+  ContentPart img;
+  img.kind = ContentPart::Kind::Image;
+  img.media_type = "image/png";
+  img.data = "iVBORw0KGgo=";
+  r.content.push_back(img);
+  req.messages = {r};
+  TranslationReport report;
+  EXPECT_EQ(convert_orphan_tool_results(req, report), 1u);
+  const Message& m = req.messages[0];
+  EXPECT_EQ(m.role, Role::User);
+  ASSERT_EQ(m.content.size(), 3u);
+  EXPECT_EQ(m.content[0].text, orphan_result_heading(r));
+  EXPECT_EQ(m.content[1].text, "see image");
+  EXPECT_EQ(m.content[2].kind, ContentPart::Kind::Image);
+}
+
+TEST(RequestPolicyOrphanResults, AllPoliciesTogether) {
+  // The far case of LateResultMovesUpInsteadOfBeingSynthesized: the result after another
+  // assistant turn becomes text, and the call it belonged to gets a synthesized answer.
+  ChatRequest far;
+  far.messages = {calls({"x"}), text(Role::User, "u"), text(Role::Assistant, "a"), result("x")};
+  TranslationReport report;
+  ASSERT_TRUE(apply_request_policy(far, Protocol::Anthropic, report).ok());
+  EXPECT_EQ(shape(far), "a t:x! u a u");
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"messages[3].role"});
 }
 
 }  // namespace

@@ -575,6 +575,32 @@ TEST(AnthropicMessagesSurfaceRender, BodyGolden) {
   EXPECT_TRUE(reader.parse(out).ok());
 }
 
+TEST(AnthropicMessagesSurfaceStream, ServerToolUsageOfAnAnthropicUpstreamIsKept) {
+  StreamEvent u0 = usage(10, 1);
+  u0.usage.server_tool_use = R"({"web_search_requests":0})";
+  StreamEvent u1 = usage(10, 40);
+  u1.usage.server_tool_use = R"({"web_search_requests":2})";
+  std::string out = encode({start(), u0, text("Found."), u1, finish(FinishReason::Stop)});
+  Accumulated a = accumulate(out);
+  EXPECT_EQ(a.start_usage,
+            R"({"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,)"
+            R"("output_tokens":1,"server_tool_use":{"web_search_requests":0}})");
+  EXPECT_EQ(a.final_usage,
+            R"({"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,)"
+            R"("output_tokens":40,"server_tool_use":{"web_search_requests":2}})");
+
+  FoldedResponse r;
+  r.blocks = {block(OutputBlock::Kind::Text, "Found.")};
+  r.usage = u1.usage;
+  r.has_usage = true;
+  r.finished = true;
+  std::string body;
+  make_anthropic_messages_encoder(ctx(Protocol::Anthropic))->render_response(r, body);
+  EXPECT_NE(body.find(R"("output_tokens":40,"server_tool_use":{"web_search_requests":2}})"),
+            std::string::npos)
+      << body;
+}
+
 TEST(AnthropicMessagesSurfaceRender, NoEmptyTextBlockAndStopSequence) {
   FoldedResponse r;
   r.blocks = {block(OutputBlock::Kind::Text, ""), call("toolu_1", "f", "{}")};

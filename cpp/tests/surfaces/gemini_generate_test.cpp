@@ -77,7 +77,9 @@ std::string dump(const ChatRequest& r) {
           break;
         case ContentPart::Kind::Raw: s += " raw" + p.raw; break;
         case ContentPart::Kind::RedactedThinking: s += " redacted"; break;
-        case ContentPart::Kind::File: s += " file[" + p.media_type + "]"; break;
+        case ContentPart::Kind::File:
+          s += " file[" + p.media_type + "|" + p.data + "|" + p.filename + "]";
+          break;
       }
     }
     for (const ToolCall& tc : m.tool_calls) {
@@ -285,16 +287,24 @@ TEST(GeminiGenerateSurfaceParse, FunctionCallsPairWithResponsesAndKeepSignatures
 TEST(GeminiGenerateSurfaceParse, MediaParts) {
   auto r = parse(R"j({"contents":[{"role":"user","parts":[
       {"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}},
-      {"inline_data":{"mime_type":"application/pdf","data":"JVBERi0="}},
+      {"inline_data":{"mime_type":"application/pdf","data":"JVBERi0"}},
+      {"inlineData":{"mimeType":"application/pdf","data":"JVBERi0-_w","displayName":"r.pdf"}},
+      {"fileData":{"mimeType":"application/pdf","fileUri":"gs://b/r.pdf"}},
+      {"inlineData":{"mimeType":"audio/wav","data":"UklGRg=="}},
       {"fileData":{"mimeType":"image/jpeg","fileUri":"https://example.com/cat.jpg"}},
       {"file_data":{"file_uri":"https://youtu.be/x","mime_type":"video/mp4"}},
       {"executableCode":{"language":"PYTHON","code":"print(1)"}}]}]})j");
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->messages.size(), 1u);
+  // An inline PDF is a File part (standard, padded base64) so it reaches every upstream; a PDF by
+  // URI and other media stay Gemini-only.
   EXPECT_EQ(dump(*r).substr(0, dump(*r).find("\nchoice")),
             "model=gem-alias stream=0\n"
             "user: image[image/png|iVBORw0KGgo=|] "
-            "raw{\"inline_data\":{\"mime_type\":\"application/pdf\",\"data\":\"JVBERi0=\"}} "
+            "file[application/pdf|JVBERi0=|] "
+            "file[application/pdf|JVBERi0+/w==|r.pdf] "
+            "raw{\"fileData\":{\"mimeType\":\"application/pdf\",\"fileUri\":\"gs://b/r.pdf\"}} "
+            "raw{\"inlineData\":{\"mimeType\":\"audio/wav\",\"data\":\"UklGRg==\"}} "
             "image[image/jpeg||https://example.com/cat.jpg] "
             "raw{\"file_data\":{\"file_uri\":\"https://youtu.be/x\",\"mime_type\":\"video/mp4\"}} "
             "raw{\"executableCode\":{\"language\":\"PYTHON\",\"code\":\"print(1)\"}}");

@@ -293,6 +293,31 @@ TEST(OpenAIResponsesSurfaceStream, StreamErrorEndsWithResponseFailed) {
   EXPECT_EQ(out.find("ignored"), std::string::npos);
 }
 
+TEST(OpenAIResponsesSurfaceStream, OverflowIsContextLengthExceededWhateverTheUpstreamSaid) {
+  // Copilot / Codex upstreams say model_max_prompt_tokens_exceeded; Codex-style clients only
+  // recognise OpenAI's own code, in the HTTP error and in response.failed alike.
+  Error err = Error::make(ErrorKind::ContextLengthExceeded,
+                          "prompt token count of 200123 exceeds the limit of 128000", "",
+                          "model_max_prompt_tokens_exceeded");
+  ResponseHead head;
+  std::string body;
+  openai_responses_surface().render_error(err, head, body);
+  EXPECT_EQ(head.status, 400);
+  EXPECT_EQ(body, R"({"error":{"message":"prompt token count of 200123 exceeds the limit of 128000",)"
+                  R"("type":"invalid_request_error","param":null,"code":"context_length_exceeded"}})");
+
+  auto enc = make_openai_responses_encoder(ctx());
+  std::string out;
+  enc->on_event(start(), out);
+  enc->on_stream_error(err, out);
+  Checked k = check(out);
+  EXPECT_EQ(k.names.back(), "response.failed");
+  EXPECT_EQ(member_of(k.error_event, "code"), R"("context_length_exceeded")");
+  EXPECT_EQ(member_of(k.final_response, "error"),
+            R"({"code":"context_length_exceeded","message":"prompt token count of 200123 exceeds )"
+            R"(the limit of 128000"})");
+}
+
 TEST(OpenAIResponsesSurfaceStream, ErrorBeforeAnyOutputAndCutStreams) {
   auto enc = make_openai_responses_encoder(ctx());
   std::string out;
