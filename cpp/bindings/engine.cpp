@@ -4,7 +4,9 @@
 // the GIL released. Blocking waits (wait_head, next_batch) go through wait_sliced() so Ctrl-C
 // interrupts them; an interrupted wait cancels the exchange (the upstream request is abandoned)
 // and propagates KeyboardInterrupt. A response is handed to Python one batch at a time: each
-// next_batch() moves every pending part in one GIL round trip.
+// next_batch() moves every pending part in one GIL round trip. The queue behind an Exchange is
+// bounded (submit's max_queued_bytes): while Python does not drain it, the engine stops reading
+// that upstream without blocking its thread; cancel() and garbage collection wake it and cancel.
 // Thread-safety: Engine is safe to use from many Python threads; an Exchange is meant to be
 // consumed by one consumer at a time (the GIL serialises its Python-visible state).
 #include <pybind11/stl.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -104,6 +107,22 @@ class PyExchange {
     if (done_) return;
     py::gil_scoped_release release;
     ex_->cancel();
+  }
+  bool wait_stalled(std::optional<double> timeout_s) {
+    return wait_sliced([&](milliseconds slice) { return ex_->wait_stalled(slice); }, timeout_s);
+  }
+  size_t max_queued_bytes() const { return ex_->max_queued_bytes(); }
+  size_t queued_bytes() const {
+    py::gil_scoped_release release;
+    return ex_->queued_bytes();
+  }
+  size_t peak_queued_bytes() const {
+    py::gil_scoped_release release;
+    return ex_->peak_queued_bytes();
+  }
+  uint64_t stalls() const {
+    py::gil_scoped_release release;
+    return ex_->stalls();
   }
 
  private:
@@ -207,7 +226,21 @@ void register_engine(py::module_& m) {
       .def_property_readonly("done", &PyExchange::done)
       .def_property_readonly("has_head", &PyExchange::has_head)
       .def("fileno", &PyExchange::fileno, "An fd readable while the head or body parts are pending.")
-      .def("cancel", &PyExchange::cancel, "Abandon the response and cancel the upstream request.");
+      .def("cancel", &PyExchange::cancel,
+           "Abandon the response: cancel the upstream request and drop the queued parts.")
+      .def_property_readonly("max_queued_bytes", &PyExchange::max_queued_bytes,
+                             "Backpressure limit: the engine stops reading the upstream while more "
+                             "bytes than this wait for the consumer.")
+      .def_property_readonly("queued_bytes", &PyExchange::queued_bytes,
+                             "Bytes queued by the engine and not yet taken by next_batch().")
+      .def_property_readonly("peak_queued_bytes", &PyExchange::peak_queued_bytes,
+                             "The most bytes ever queued at once (at most max_queued_bytes + one part).")
+      .def_property_readonly("stalls", &PyExchange::stalls,
+                             "How many times backpressure suspended the engine's producer.")
+      .def("wait_stalled", &PyExchange::wait_stalled, "timeout_s"_a = py::none(),
+           "Block (interruptibly, GIL released) until the engine can go no further without the "
+           "consumer (backpressure suspended it, or the body is complete); False on timeout. For "
+           "diagnostics and tests.");
 
   py::class_<EngineHandle>(m, "Engine", "The OpenRain engine, built from the engine JSON config.")
       .def(py::init<const std::string&, int>(), "config_json"_a, "threads"_a = -1)
@@ -217,7 +250,9 @@ void register_engine(py::module_& m) {
       .def(
           "submit",
           [](EngineHandle& h, std::string method, std::string path, std::string query,
-             std::vector<std::pair<std::string, std::string>> headers, const py::bytes& body) {
+             std::vector<std::pair<std::string, std::string>> headers, const py::bytes& body,
+             int64_t max_queued_bytes) {
+            if (max_queued_bytes < 0) throw py::value_error("max_queued_bytes must be >= 0");
             HttpRequest req = make_request(std::move(method), std::move(path), std::move(query),
                                            std::move(headers), body);
             Engine& engine = h.engine();
@@ -225,12 +260,14 @@ void register_engine(py::module_& m) {
             std::shared_ptr<Exchange> ex;
             {
               py::gil_scoped_release release;
-              ex = engine.submit(std::move(req));
+              ex = engine.submit(std::move(req), static_cast<size_t>(max_queued_bytes));
             }
             return std::make_unique<PyExchange>(std::move(ex), h.stopped_flag());
           },
-          "method"_a, "path"_a, "query"_a, "headers"_a, "body"_a,
-          "Submit one HTTP request to the engine; returns its Exchange immediately.")
+          "method"_a, "path"_a, "query"_a, "headers"_a, "body"_a, "max_queued_bytes"_a = 0,
+          "Submit one HTTP request to the engine; returns its Exchange immediately. A stream "
+          "queues at most about max_queued_bytes (0 = 1 MiB) before the engine waits for the "
+          "consumer.")
       .def(
           "render_error",
           [](EngineHandle& h, const std::string& path, const std::string& kind, const std::string& message,

@@ -45,7 +45,22 @@ class Exchange:
     def fileno(self) -> int:
         """An eventfd readable while the head or body parts are pending (drained by next_batch)."""
     def cancel(self) -> None:
-        """Abandon the response and cancel the upstream request."""
+        """Abandon the response: cancel the upstream request and drop the queued parts."""
+    @property
+    def max_queued_bytes(self) -> int:
+        """Backpressure limit: the engine stops reading the upstream while more bytes wait."""
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes queued by the engine and not yet taken by next_batch()."""
+    @property
+    def peak_queued_bytes(self) -> int:
+        """The most bytes ever queued at once (at most max_queued_bytes + one part)."""
+    @property
+    def stalls(self) -> int:
+        """How many times backpressure suspended the engine's producer."""
+    def wait_stalled(self, timeout_s: Optional[float] = None) -> bool:
+        """Block until the engine waits for the consumer (backpressure) or the body is complete;
+        False on timeout (diagnostics/tests)."""
 
 class Engine:
     def __init__(self, config_json: str, threads: int = -1) -> None:
@@ -54,7 +69,10 @@ class Engine:
     def stop(self) -> None: ...
     @property
     def closed(self) -> bool: ...
-    def submit(self, method: str, path: str, query: str, headers: List[Header], body: bytes) -> Exchange: ...
+    def submit(
+        self, method: str, path: str, query: str, headers: List[Header], body: bytes, max_queued_bytes: int = 0
+    ) -> Exchange:
+        """Submit one request; a stream queues at most ~max_queued_bytes (0 = 1 MiB) for the consumer."""
     def render_error(
         self, path: str, kind: str, message: str, param: str = "", code: str = ""
     ) -> Tuple[int, List[Header], bytes]: ...

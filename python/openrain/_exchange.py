@@ -4,7 +4,9 @@ A native ``Exchange`` (see ``_engine.pyi``) is a queue of response parts filled 
 Sync code blocks inside the compiled module (GIL released, Ctrl-C-interruptible slices). Async
 code never blocks: it registers the exchange's eventfd with ``loop.add_reader`` and, on each wake,
 drains *every* pending part with one non-blocking ``next_batch(0)`` call — one GIL round trip
-per batch, never per token.
+per batch, never per token. The engine queues at most about ``server.stream_buffer_bytes`` per
+exchange: a consumer that does not drain makes it stop reading that upstream (backpressure),
+without blocking the engine's threads.
 
 Also here: :class:`SSEDecoder`, the small incremental SSE splitter the Python API uses to turn
 batches of bytes into events, and :class:`Response`, a complete buffered HTTP response.

@@ -235,13 +235,20 @@ class Model:
 
 @dataclass(frozen=True)
 class ServerOptions:
-    """Native server and engine options. ``threads=0`` means one per CPU core."""
+    """Native server and engine options. ``threads=0`` means one per CPU core.
+
+    ``stream_buffer_bytes`` bounds what the engine queues for one response consumed from Python
+    (Python API, ASGI app, httpx transports): once more than this waits for a slow consumer, the
+    engine stops reading that upstream until the consumer catches up. The native server needs no
+    such queue (its socket pushes back) and ignores it.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 0
     max_request_bytes: int = 32 * _MIB
     stream_keepalive_ms: int = 10_000
+    stream_buffer_bytes: int = _MIB
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -254,8 +261,12 @@ class ServerOptions:
             raise _fail("server.max_request_bytes", f"must be a positive integer, got {self.max_request_bytes!r}")
         if not _is_int(self.stream_keepalive_ms) or self.stream_keepalive_ms < 10:
             raise _fail("server.stream_keepalive_ms", f"must be an integer >= 10, got {self.stream_keepalive_ms!r}")
+        if not _is_int(self.stream_buffer_bytes) or self.stream_buffer_bytes <= 0:
+            raise _fail("server.stream_buffer_bytes",
+                        f"must be a positive integer, got {self.stream_buffer_bytes!r}")
 
     def to_engine_dict(self) -> Dict[str, Any]:
+        # stream_buffer_bytes is not engine JSON: the Python side passes it with each submit().
         return {"host": self.host, "port": self.port, "threads": self.threads,
                 "max_request_bytes": self.max_request_bytes,
                 "stream_keepalive_ms": self.stream_keepalive_ms}
@@ -358,7 +369,7 @@ _PROVIDER_HINTS = {"api_base": "base_url", "url": "base_url", "type": "kind", "p
                    "headers": "extra_headers", "timeout": "timeouts", "key": "api_key"}
 _MODEL_KEYS = ("model_name", "litellm_params", "provider", "model", "strict")
 _MODEL_HINTS = {"alias": "model_name", "name": "model_name", "params": "litellm_params"}
-_SERVER_KEYS = ("host", "port", "threads", "max_request_bytes", "stream_keepalive_ms")
+_SERVER_KEYS = ("host", "port", "threads", "max_request_bytes", "stream_keepalive_ms", "stream_buffer_bytes")
 _LITELLM_SECTIONS = ("litellm_settings", "router_settings", "general_settings", "environment_variables")
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ENV_PREFIX = "os.environ/"

@@ -307,7 +307,9 @@ class Gateway:
 
     # --- raw requests ---------------------------------------------------------------------
     def _submit(self, method: str, path: str, query: str, headers: List[Tuple[str, str]], body: bytes) -> Any:
-        return self.engine.submit(method, path, query, headers, body)
+        # Bounded: a stream nobody reads holds at most ~server.stream_buffer_bytes in the engine,
+        # which then stops reading the upstream until the consumer catches up.
+        return self.engine.submit(method, path, query, headers, body, self.config.server.stream_buffer_bytes)
 
     def submit(self, method: str, path: str, *, query: str = "",
                headers: Union[Mapping[str, str], Iterable[Tuple[str, str]], None] = None,

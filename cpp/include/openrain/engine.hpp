@@ -8,7 +8,9 @@
 //   * serve()  — a coroutine the native Beast server co_awaits per request, writing to its own
 //                ResponseSink (no Python anywhere).
 //   * submit() — from any thread (the Python bindings: ASGI app and Python API): returns an
-//                Exchange, a thread-safe queue of response parts with an eventfd for asyncio.
+//                Exchange, a bounded thread-safe queue of response parts with an eventfd for
+//                asyncio; a stream whose consumer falls behind suspends its request coroutine
+//                (never the shard's thread) until the consumer drains it.
 // Thread-safety: all public methods are thread-safe. Requests run on the engine's threads; each
 // request is confined to one shard (one thread). Config is shared read-only.
 #pragma once
@@ -21,6 +23,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -69,9 +73,22 @@ class ResponseSink {
 
 /// A response consumed from a foreign thread (Python). Parts are pushed by the engine and
 /// popped in batches by the consumer; notify_fd() becomes readable whenever parts are pending.
+///
+/// Backpressure: a streamed write() that leaves more than max_queued_bytes() queued suspends the
+/// producing coroutine — never its thread: the shard keeps running other requests — until the
+/// consumer has drained the queue (next_batch takes every queued part, so the producer refills
+/// from empty: the hysteresis is the whole limit), or cancelled. The upstream is not read
+/// meanwhile, so TCP flow control pushes back on it, and the queue never holds more than the
+/// limit plus one part. send_full() bodies are bounded by the provider's response limit and never
+/// wait. The suspended producer reads an eventfd that the consumer (or cancel()) writes to, so
+/// waking it never touches the engine's io_context from the consumer's thread, and the Exchange
+/// may outlive the engine.
 class Exchange final : public ResponseSink {
  public:
-  Exchange();
+  static constexpr std::size_t kDefaultMaxQueuedBytes = std::size_t{1} << 20;
+
+  /// `max_queued_bytes` 0 = kDefaultMaxQueuedBytes.
+  explicit Exchange(std::size_t max_queued_bytes = kDefaultMaxQueuedBytes);
   ~Exchange() override;
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -81,28 +98,48 @@ class Exchange final : public ResponseSink {
   bool wait_head(std::chrono::milliseconds timeout);
   const ResponseHead& head() const { return head_; }
   bool streaming() const { return streaming_; }
-  /// Block up to `timeout` for body parts; moves all pending parts into `out`.
-  /// Returns true once the body is complete and drained (then `out` holds the last parts).
+  /// Block up to `timeout` for body parts; moves all pending parts into `out` (waking a producer
+  /// suspended by backpressure). Returns true once the body is complete and drained (then `out`
+  /// holds the last parts).
   bool next_batch(std::vector<std::string>& out, std::chrono::milliseconds timeout);
   /// eventfd readable while head or parts are pending (level-triggered; drained by next_batch
   /// and wait_head).
   int notify_fd() const { return efd_; }
-  /// The caller went away: cancel the upstream request.
-  void cancel() { cancel_.cancel(); }
+  /// The caller went away: cancel the upstream request, drop the queued parts and wake a
+  /// producer suspended by backpressure.
+  void cancel();
   CancelToken& cancel_token() { return cancel_; }
+
+  // --- introspection (any thread) ---
+  std::size_t max_queued_bytes() const { return max_queued_; }
+  /// Bytes pushed by the engine and not yet taken by the consumer.
+  std::size_t queued_bytes() const;
+  /// The most bytes ever queued at once.
+  std::size_t peak_queued_bytes() const;
+  /// How many times backpressure suspended the producer.
+  uint64_t stalls() const;
+  /// Block up to `timeout` until the engine can go no further without the consumer: its
+  /// producer is suspended by backpressure, or the response is complete (after cancel(): only
+  /// the latter). For diagnostics and tests (a deterministic "slow consumer").
+  bool wait_stalled(std::chrono::milliseconds timeout);
 
   // --- producer side (engine executor) ---
   boost::asio::awaitable<Status> send_full(ResponseHead head, std::string body) override;
   boost::asio::awaitable<Status> start_stream(ResponseHead head) override;
+  /// Queue `bytes`; suspends while the queue is over the limit (see above). Cancelled once the
+  /// consumer cancelled.
   boost::asio::awaitable<Status> write(std::string_view bytes) override;
   boost::asio::awaitable<Status> end_stream() override;
   /// Mark complete without a body (used when the pipeline itself fails unexpectedly).
   void abort();
 
  private:
-  void push(std::string part, bool head, bool done);
+  /// Queue `part`; returns true when the producer must now wait for the consumer.
+  bool push(std::string part, bool head, bool done);
+  boost::asio::awaitable<Status> wait_for_space();
   void signal();
   void drain_fd();
+  void wake_producer_locked();
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -113,6 +150,14 @@ class Exchange final : public ResponseSink {
   std::deque<std::string> parts_;
   CancelToken cancel_;
   int efd_ = -1;
+  // Backpressure (guarded by mu_).
+  const std::size_t max_queued_;
+  std::size_t queued_ = 0;
+  std::size_t peak_ = 0;
+  uint64_t stalls_ = 0;
+  bool producer_waiting_ = false;
+  bool consumer_cancelled_ = false;
+  int space_fd_ = -1;  // eventfd the consumer writes to wake the producer; made at the first stall
 };
 
 struct EngineOptions {
@@ -143,8 +188,9 @@ class Engine {
 
   /// Serve one request, writing the response to `sink`. Runs on the engine's executor.
   boost::asio::awaitable<void> serve(HttpRequest req, ResponseSink& sink, CancelToken& cancel);
-  /// Serve one request from a foreign thread; the returned Exchange receives the response.
-  std::shared_ptr<Exchange> submit(HttpRequest req);
+  /// Serve one request from a foreign thread; the returned Exchange receives the response and
+  /// queues at most about `max_queued_bytes` of it (0 = Exchange::kDefaultMaxQueuedBytes).
+  std::shared_ptr<Exchange> submit(HttpRequest req, std::size_t max_queued_bytes = 0);
   /// Render `err` in the native error shape of the surface that owns `path` (OpenAI shape when
   /// no surface matches). Used by the native server for errors found before the pipeline runs
   /// (e.g. a body over the size limit → 413).

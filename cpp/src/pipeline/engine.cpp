@@ -4,11 +4,17 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "net/upstream_client.hpp"
@@ -49,10 +55,13 @@ void CancelToken::clear() {
 
 // ---- Exchange -----------------------------------------------------------------------------
 
-Exchange::Exchange() : efd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+Exchange::Exchange(std::size_t max_queued_bytes)
+    : efd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      max_queued_(max_queued_bytes > 0 ? max_queued_bytes : kDefaultMaxQueuedBytes) {}
 
 Exchange::~Exchange() {
   if (efd_ >= 0) ::close(efd_);
+  if (space_fd_ >= 0) ::close(space_fd_);
 }
 
 void Exchange::signal() {
@@ -71,15 +80,68 @@ void Exchange::drain_fd() {
   }
 }
 
-void Exchange::push(std::string part, bool head, bool done) {
+void Exchange::wake_producer_locked() {
+  producer_waiting_ = false;
+  if (space_fd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t r = ::write(space_fd_, &one, sizeof one);
+    (void)r;
+  }
+}
+
+bool Exchange::push(std::string part, bool head, bool done) {
+  bool wait = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (head) have_head_ = true;
-    if (!part.empty()) parts_.push_back(std::move(part));
+    if (!part.empty() && !consumer_cancelled_) {  // nobody reads a cancelled exchange
+      queued_ += part.size();
+      peak_ = std::max(peak_, queued_);
+      parts_.push_back(std::move(part));
+    }
     if (done) done_ = true;
+    if (!done_ && !consumer_cancelled_ && queued_ > max_queued_) {
+      if (space_fd_ < 0) space_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      wait = space_fd_ >= 0;  // (no fd left: degrade to an unbounded queue rather than fail)
+      if (wait) {
+        producer_waiting_ = true;
+        ++stalls_;
+      }
+    }
   }
   cv_.notify_all();
   signal();
+  return wait;
+}
+
+asio::awaitable<Status> Exchange::wait_for_space() {
+  // The descriptor only borrows space_fd_ (owned by this Exchange, which outlives the request
+  // coroutine): release it before it is destroyed, also when the frame is destroyed suspended.
+  // Reading (not async_wait) both resets the eventfd and is race-free on any executor: the
+  // reactor retries the read on every readiness edge after its first attempt.
+  asio::posix::stream_descriptor fd(co_await asio::this_coro::executor, space_fd_);
+  struct Borrow {
+    asio::posix::stream_descriptor& d;
+    ~Borrow() { d.release(); }
+  } borrow{fd};
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (consumer_cancelled_) break;
+      if (!producer_waiting_) co_return Status{};
+    }
+    uint64_t v = 0;
+    auto [ec, n] = co_await fd.async_read_some(asio::buffer(&v, sizeof v),
+                                               asio::as_tuple(asio::use_awaitable));
+    (void)n;
+    if (ec) {  // the reactor failed us: stop waiting (unbounded from here) rather than spin
+      std::lock_guard<std::mutex> lock(mu_);
+      if (consumer_cancelled_) break;
+      producer_waiting_ = false;
+      co_return Status{};
+    }
+  }
+  co_return Error::make(ErrorKind::Cancelled, "the caller cancelled the request");
 }
 
 bool Exchange::wait_head(std::chrono::milliseconds timeout) {
@@ -95,8 +157,44 @@ bool Exchange::next_batch(std::vector<std::string>& out, std::chrono::millisecon
     out.push_back(std::move(parts_.front()));
     parts_.pop_front();
   }
+  queued_ = 0;  // everything was taken: far below any low-water mark, so resume the producer
+  if (producer_waiting_) wake_producer_locked();
   drain_fd();
   return done_;
+}
+
+void Exchange::cancel() {
+  cancel_.cancel();  // first: the upstream client closes its connection
+  std::deque<std::string> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    consumer_cancelled_ = true;
+    dropped.swap(parts_);  // freed outside the lock
+    queued_ = 0;
+    if (producer_waiting_) wake_producer_locked();
+  }
+}
+
+std::size_t Exchange::queued_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queued_;
+}
+
+std::size_t Exchange::peak_queued_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peak_;
+}
+
+uint64_t Exchange::stalls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stalls_;
+}
+
+bool Exchange::wait_stalled(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  // After a cancel nothing waits for the consumer any more: wait for the end of the request.
+  return cv_.wait_for(lock, timeout,
+                      [&] { return (producer_waiting_ && !consumer_cancelled_) || done_; });
 }
 
 asio::awaitable<Status> Exchange::send_full(ResponseHead head, std::string body) {
@@ -123,7 +221,10 @@ asio::awaitable<Status> Exchange::write(std::string_view bytes) {
   if (cancel_.cancelled()) {
     co_return Error::make(ErrorKind::Cancelled, "the caller cancelled the request");
   }
-  push(std::string(bytes), false, false);
+  if (push(std::string(bytes), false, false)) {
+    Status waited = co_await wait_for_space();
+    co_return waited;
+  }
   co_return Status{};
 }
 
@@ -138,9 +239,12 @@ void Exchange::abort() {
     if (!have_head_) {
       head_.status = 500;
       head_.headers = {{"content-type", "application/json"}};
-      parts_.push_back(
+      std::string body =
           "{\"error\":{\"message\":\"internal error\",\"type\":\"server_error\",\"param\":null,"
-          "\"code\":null}}");
+          "\"code\":null}}";
+      queued_ += body.size();
+      peak_ = std::max(peak_, queued_);
+      parts_.push_back(std::move(body));
     }
   }
   push({}, true, true);
@@ -258,15 +362,22 @@ asio::awaitable<void> Engine::serve(HttpRequest req, ResponseSink& sink, CancelT
   }
 }
 
-std::shared_ptr<Exchange> Engine::submit(HttpRequest req) {
+std::shared_ptr<Exchange> Engine::submit(HttpRequest req, std::size_t max_queued_bytes) {
   start();
-  auto ex = std::make_shared<Exchange>();
+  auto ex = std::make_shared<Exchange>(max_queued_bytes);
   // Round robin over the shards; a shard is single-threaded, so the request coroutine, its
   // upstream connection and its keep-alive pinger are serialised without locks.
   Shard& shard = *shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
   asio::co_spawn(
       shard.io,
       [this, ex, req = std::move(req)]() mutable -> asio::awaitable<void> {
+        // An engine destroyed while this request is suspended destroys this frame unfinished:
+        // then drop the upstream's cancel handler (it posts to this engine's io_context and holds
+        // the upstream connection), so the Exchange, which Python may keep, outlives the engine.
+        struct Detach {
+          Exchange& ex;
+          ~Detach() { ex.cancel_token().clear(); }
+        } detach{*ex};
         co_await serve(std::move(req), *ex, ex->cancel_token());
         ex->abort();  // no-op when the pipeline completed the exchange; safety net otherwise
       },
