@@ -607,7 +607,8 @@ struct UpstreamClient::Impl {
 
   /// Return a healthy connection to its pool. Entries idle for longer than kPoolIdleMax are
   /// dropped on the way (checkout already skips peer-closed ones), so sockets the upstream
-  /// half-closed do not pile up in CLOSE_WAIT for longer than that.
+  /// half-closed do not pile up in CLOSE_WAIT for longer than that (reap_idle covers pools
+  /// that see no more traffic). Each list is oldest first, so the expired ones are a prefix.
   void checkin(std::shared_ptr<Connection> c) {
     const auto now = Clock::now();
     c->idle_since = now;
@@ -615,23 +616,43 @@ struct UpstreamClient::Impl {
     {
       std::lock_guard<std::mutex> lock(mu);
       auto& list = idle[c->key];
-      std::vector<std::shared_ptr<Connection>> kept;
-      kept.reserve(list.size() + 1);
-      for (auto& e : list) {
-        if (now - e->idle_since < kPoolIdleMax) {
-          kept.push_back(std::move(e));
-        } else {
-          dropped.push_back(std::move(e));
-        }
+      drop_expired(list, now, dropped);
+      if (list.size() >= kPoolMaxIdlePerKey) {
+        dropped.push_back(std::move(list.front()));
+        list.erase(list.begin());
       }
-      if (kept.size() >= kPoolMaxIdlePerKey) {
-        dropped.push_back(std::move(kept.front()));
-        kept.erase(kept.begin());
-      }
-      kept.push_back(std::move(c));
-      list = std::move(kept);
+      list.push_back(std::move(c));
     }
     for (auto& d : dropped) d->close();
+  }
+
+  static void drop_expired(std::vector<std::shared_ptr<Connection>>& list, Clock::time_point now,
+                           std::vector<std::shared_ptr<Connection>>& dropped) {
+    std::size_t n = 0;
+    while (n < list.size() && now - list[n]->idle_since >= kPoolIdleMax) ++n;
+    if (n == 0) return;
+    for (std::size_t i = 0; i < n; ++i) dropped.push_back(std::move(list[i]));
+    list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+
+  std::size_t reap_idle(Clock::time_point now) {
+    std::vector<std::shared_ptr<Connection>> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto it = idle.begin(); it != idle.end();) {
+        drop_expired(it->second, now, dropped);
+        it = it->second.empty() ? idle.erase(it) : std::next(it);
+      }
+    }
+    for (auto& d : dropped) d->close();
+    return dropped.size();
+  }
+
+  std::size_t idle_count() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::size_t n = 0;
+    for (const auto& [key, list] : idle) n += list.size();
+    return n;
   }
 
   asio::awaitable<Status> connect(Connection& conn, Watchdog& wd, const ExchangeCtx& x);
@@ -798,6 +819,12 @@ UpstreamClient::UpstreamClient(asio::io_context& fallback,
     : impl_(std::make_unique<Impl>(fallback, std::move(single_threaded))) {}
 
 UpstreamClient::~UpstreamClient() = default;
+
+std::size_t UpstreamClient::reap_idle(std::chrono::steady_clock::time_point now) {
+  return impl_->reap_idle(now);
+}
+
+std::size_t UpstreamClient::idle_connections() const { return impl_->idle_count(); }
 
 asio::awaitable<Status> UpstreamClient::exchange(const ProviderConfig& provider,
                                                  const providers::UpstreamRequest& req,

@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,13 @@ class UpstreamClient {
   explicit UpstreamClient(boost::asio::io_context& fallback,
                           std::vector<const boost::asio::execution_context*> single_threaded = {});
   ~UpstreamClient();
+
+  /// Close pooled connections idle for longer than the pool's limit (30 s) as of `now`, so a
+  /// pool whose upstream goes quiet does not keep its sockets forever. Callable from any
+  /// thread (the engine calls it from its periodic tick); returns how many were closed.
+  std::size_t reap_idle(std::chrono::steady_clock::time_point now);
+  /// Pooled idle connections, all keys (for tests and metrics).
+  std::size_t idle_connections() const;
 
   /// Send `req` to `provider` (base URL + req.path) and stream the response into `handler`.
   /// Returns OK when the whole body was delivered; Timeout, UpstreamConnection,

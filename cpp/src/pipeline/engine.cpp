@@ -316,6 +316,7 @@ void Engine::schedule_trim() {
       ::malloc_trim(0);
     }
     served_at_tick_ = served;
+    upstream_->reap_idle(std::chrono::steady_clock::now());  // pools of upstreams gone quiet
     schedule_trim();
   });
 }

@@ -230,6 +230,25 @@ TEST_F(UpstreamClientTest, KeepAliveReusesTheConnection) {
   server.stop();
 }
 
+TEST_F(UpstreamClientTest, IdleConnectionsAreReapedWithoutFurtherTraffic) {
+  Latch closed;
+  ScriptServer server([&](Peer& peer, int /*index*/) {
+    while (auto r = peer.read_request()) peer.write(full_response(200, "ok"));
+    closed.set();  // the client closed its pooled connection
+  });
+  auto p = provider_at(server.port());
+  RecordingHandler h;
+  ASSERT_TRUE(run(p, post_request("/a"), h).ok());
+  EXPECT_EQ(client_->idle_connections(), 1u);
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(client_->reap_idle(now), 0u);  // idle for a moment only: kept
+  EXPECT_EQ(client_->idle_connections(), 1u);
+  EXPECT_EQ(client_->reap_idle(now + std::chrono::seconds(31)), 1u);
+  EXPECT_EQ(client_->idle_connections(), 0u);
+  EXPECT_TRUE(closed.wait());  // the upstream saw the close, with no request on that key
+  server.stop();
+}
+
 TEST_F(UpstreamClientTest, StalePooledConnectionIsRetriedOnceOnAFreshOne) {
   ScriptServer server([&](Peer& peer, int index) {
     auto r = peer.read_request();
