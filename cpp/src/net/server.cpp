@@ -653,10 +653,13 @@ asio::awaitable<void> run_session(std::shared_ptr<Session> s) {
   for (;;) {
     s->idle = true;
     if (s->stop_requested || st.stopping.load()) break;
-    if (s->in.empty()) {
+    if (s->in.empty()) {  // read_more, inlined: this read starts every request
       s->stream.expires_after(ms(first ? o.header_timeout_ms : o.idle_keepalive_ms));
-      const bool got = co_await read_more(*s);
-      if (!got) break;
+      const std::span<char> room = s->in.prepare(kFirstRead);
+      auto [ec, n] = co_await s->stream.async_read_some(asio::buffer(room.data(), room.size()),
+                                                        tuple_awaitable);
+      if (ec) break;
+      s->in.commit(n);
     }
     first = false;
     s->idle = false;

@@ -313,7 +313,11 @@ asio::awaitable<Attempt> run_attempt(Stream& stream, Connection& conn, Watchdog&
       ps = http1::parse_response_head(conn.buffer.view(), kHeaderLimit, head_request, head,
                                       scanned);
       if (ps != http1::ParseStatus::Incomplete) break;
-      const error_code ec = co_await read_more(stream, conn);
+      // read_more, inlined: every response starts here
+      const std::span<char> room = conn.buffer.prepare(kReadChunk);
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(room.data(), room.size()),
+                                                     tuple_awaitable);
+      conn.buffer.commit(n);
       if (ec) {
         out.status = classify_io(ec, wd, x, "reading the response head from");
         out.stale = !x.cancel.cancelled() && !wd.fired && !got_some && conn.buffer.empty();
