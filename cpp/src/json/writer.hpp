@@ -32,6 +32,13 @@ class Writer {
 
   Writer& begin_object() { sep(); out_.push_back('{'); push(); return *this; }
   Writer& end_object() { pop(); out_.push_back('}'); return *this; }
+  /// Open an object whose first members are `members` (already-serialised `"k":v,...` text,
+  /// possibly empty); further members follow with the right commas.
+  Writer& begin_object_with(std::string_view members) {
+    sep(); out_.push_back('{'); out_.append(members); push();
+    if (depth_ <= kMaxDepth) need_comma_[depth_ - 1] = !members.empty();
+    return *this;
+  }
   Writer& begin_array() { sep(); out_.push_back('['); push(); return *this; }
   Writer& end_array() { pop(); out_.push_back(']'); return *this; }
   Writer& key(std::string_view k) {

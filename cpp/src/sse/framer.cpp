@@ -13,8 +13,12 @@ Status Framer::feed(std::string_view b, std::vector<Event>& out) {
     if (b[0] == '\n') i = 1;
   }
   while (i < n) {
-    size_t p = i;
-    while (p < n && b[p] != '\n' && b[p] != '\r') ++p;
+    // The line ends at the first CR or LF: memchr for LF (vectorised), then for a CR before it.
+    const void* lf = std::memchr(b.data() + i, '\n', n - i);
+    size_t p = lf ? static_cast<size_t>(static_cast<const char*>(lf) - b.data()) : n;
+    if (const void* cr = std::memchr(b.data() + i, '\r', p - i)) {
+      p = static_cast<size_t>(static_cast<const char*>(cr) - b.data());
+    }
     if (p == n) {
       line_.append(b.data() + i, n - i);
       if (line_.size() + data_.size() > max_event_bytes_) {

@@ -75,7 +75,9 @@ class OpenAIChatEncoder final : public SurfaceEncoder {
  private:
   enum class First { Text, Refusal, Tool };
 
-  void begin_chunk(json::Writer& w) const;
+  /// Opens a chunk object with the members every chunk of the stream repeats (id, object,
+  /// created, model, service tier, fingerprint), rendered once and reused.
+  void begin_chunk(json::Writer& w);
   /// One frame with a single choice; `delta` writes the members of the delta object.
   template <typename F>
   void choice_chunk(std::string& out, F&& delta, const char* finish_reason);
@@ -87,6 +89,7 @@ class OpenAIChatEncoder final : public SurfaceEncoder {
   EncodeContext ctx_;
   std::string system_fingerprint_;  // raw JSON, same-protocol only
   std::string service_tier_;        // raw JSON, same-protocol only
+  std::string chunk_members_;       // cached by begin_chunk; cleared when the above change
   bool role_sent_ = false;
   bool finished_ = false;
   bool closed_ = false;  // [DONE] or an error frame was written
@@ -94,14 +97,19 @@ class OpenAIChatEncoder final : public SurfaceEncoder {
   std::vector<std::pair<int, bool>> tool_args_seen_;
 };
 
-void OpenAIChatEncoder::begin_chunk(json::Writer& w) const {
-  w.begin_object();
-  w.field("id", ctx_.response_id);
-  w.field("object", "chat.completion.chunk");
-  w.field("created", ctx_.created);
-  w.field("model", ctx_.model_alias);
-  if (!service_tier_.empty()) w.field_raw("service_tier", service_tier_);
-  if (!system_fingerprint_.empty()) w.field_raw("system_fingerprint", system_fingerprint_);
+void OpenAIChatEncoder::begin_chunk(json::Writer& w) {
+  if (chunk_members_.empty()) {
+    json::Writer m(chunk_members_);
+    m.begin_object();
+    m.field("id", ctx_.response_id);
+    m.field("object", "chat.completion.chunk");
+    m.field("created", ctx_.created);
+    m.field("model", ctx_.model_alias);
+    if (!service_tier_.empty()) m.field_raw("service_tier", service_tier_);
+    if (!system_fingerprint_.empty()) m.field_raw("system_fingerprint", system_fingerprint_);
+    chunk_members_.erase(0, 1);  // keep the members only: begin_object_with adds the brace
+  }
+  w.begin_object_with(chunk_members_);
 }
 
 template <typename F>
@@ -160,6 +168,7 @@ void OpenAIChatEncoder::on_event(const StreamEvent& ev, std::string& out) {
       if (ctx_.upstream == Protocol::OpenAIChat) {
         system_fingerprint_ = std::string(find_extra(ev.extras, "system_fingerprint"));
         service_tier_ = std::string(find_extra(ev.extras, "service_tier"));
+        chunk_members_.clear();
       }
       break;
     case K::TextDelta:
