@@ -2,8 +2,9 @@
 # Run OpenRain's whole test suite:
 #   1. static lint;  2. Release build of engine + Python module + C++ tests (one build dir, reused
 #   by the pip install);  3. C++ unit tests (ctest);  4. the same tests under ASan + UBSan;
-#   5. libFuzzer smoke runs of the parsers (clang);  6. pytest end to end with the official SDKs
-#   against the built-in provider simulator;  7. a benchmark smoke run.
+#   5. libFuzzer smoke runs of the parsers and the provider decoders (clang, FUZZ_SECONDS each);
+#   6. pytest end to end with the official SDKs against the built-in provider simulator;
+#   7. a benchmark smoke run.
 # Hermetic: loopback only. Set OPENRAIN_SKIP_SANITIZERS=1 / OPENRAIN_SKIP_FUZZ=1 / OPENRAIN_SKIP_BENCH=1
 # to skip stages locally.
 set -euo pipefail
@@ -42,14 +43,15 @@ if [ "${OPENRAIN_SKIP_SANITIZERS:-0}" != "1" ]; then
 fi
 
 if [ "${OPENRAIN_SKIP_FUZZ:-0}" != "1" ] && command -v clang++-14 >/dev/null; then
-  echo "== libFuzzer smoke (parsers) =="
+  echo "== libFuzzer smoke (parsers, provider decoders) =="
   cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
         -DOPENRAIN_BUILD_PYTHON=OFF -DOPENRAIN_BUILD_FUZZ=ON $LAUNCHER >/dev/null
-  ninja -C build/fuzz -j"$JOBS" sse_framer_fuzz request_parse_fuzz http1_fuzz
+  FUZZ_TARGETS="sse_framer_fuzz request_parse_fuzz provider_decode_fuzz http1_fuzz"
+  ninja -C build/fuzz -j"$JOBS" $FUZZ_TARGETS
   corpus=$(mktemp -d)
   find ../shared/fixtures -type f \( -name '*.sse' -o -name '*.json' -o -name '*.txt' -o -name '*.jsonl' \) \
     -exec cp {} "$corpus/" \; 2>/dev/null || true
-  for t in sse_framer_fuzz request_parse_fuzz http1_fuzz; do
+  for t in $FUZZ_TARGETS; do
     build/fuzz/cpp/$t -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -print_final_stats=0 \
       "$corpus" >"build/fuzz/$t.log" 2>&1 || { tail -40 "build/fuzz/$t.log"; exit 1; }
     echo "$t: $(grep -Eo 'Done [0-9]+ runs' "build/fuzz/$t.log" | tail -1)"

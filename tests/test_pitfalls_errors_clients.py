@@ -174,6 +174,47 @@ def test_pitfall_ER3_snippet_never_contains_the_upstream_key(keyed_server: Any, 
         assert leak not in r.text and leak not in json.dumps(dict(r.headers))
 
 
+# A JSON error message (not an HTML page) echoing the key and key-shaped tokens of every provider.
+OTHER_KEYS = ("sk-ant-api03-Other_Secret-0123456789abcdefXYZ", "sk-proj-AbCdEf0123456789wxyz",
+              "AIzaSyD0123456789abcdefghijklmnopqrstu", "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9")
+ECHOING_MESSAGE = (f"key {UPSTREAM_KEY} rejected; also {OTHER_KEYS[0]}, {OTHER_KEYS[1]}, {OTHER_KEYS[2]}"
+                   f" and Bearer {OTHER_KEYS[3]} for claude-sonnet-4-5-20250929 at messages.0.content"
+                   " (request req_011CVEA3SF7rnb3DuBZytqQa)")
+SCRUBBED_MESSAGE = ("key [redacted] rejected; also [redacted], [redacted], [redacted] and Bearer [redacted]"
+                    " for claude-sonnet-4-5-20250929 at messages.0.content (request req_011CVEA3SF7rnb3DuBZytqQa)")
+
+
+def _assert_no_key_material(r: Any) -> None:
+    for leak in (UPSTREAM_KEY, UPSTREAM_KEY[:16], "Upstream_Secret", "Other_Secret", "AbCdEf0123456789",
+                 "AIzaSy", "eyJ0eXAi"):
+        assert leak not in r.text and leak not in json.dumps(dict(r.headers)), leak
+
+
+@pytest.mark.parametrize("fam", FAMS)
+@pytest.mark.parametrize("surface", SURFACES)
+def test_pitfall_ER3_json_error_message_never_contains_key_material(keyed_server: Any, mock: Any, fam: str,
+                                                                   surface: str) -> None:
+    """Each upstream's own JSON error echoing the key and other providers' keys: the message is
+    kept word for word except the secrets; the model name, field path and request id survive."""
+    mock.enqueue(status=400, error_type="invalid_request_error", error_message=ECHOING_MESSAGE)
+    r = _call(keyed_server, surface, f"keyed-{fam}")
+    assert r.status_code == 400
+    assert _error(surface, r)["message"] == SCRUBBED_MESSAGE
+    _assert_no_key_material(r)
+
+
+@pytest.mark.parametrize("fam", FAMS)
+@pytest.mark.parametrize("surface", SURFACES)
+def test_pitfall_ER3_midstream_error_never_contains_key_material(keyed_server: Any, mock: Any, fam: str,
+                                                                 surface: str) -> None:
+    mock.enqueue(text=LONG_TEXT, midstream_error={"after_chunks": 2, "type": "overloaded_error",
+                                                  "message": ECHOING_MESSAGE})
+    r = _call(keyed_server, surface, f"keyed-{fam}", stream=True)
+    assert r.status_code == 200
+    assert SCRUBBED_MESSAGE in r.text
+    _assert_no_key_material(r)
+
+
 @pytest.mark.parametrize("surface", SURFACES)
 def test_pitfall_ER4_terminal_error_frame_per_surface(native_server: Any, mock: Any, surface: str) -> None:
     mock.enqueue(text=LONG_TEXT, midstream_error={"after_chunks": 4, "type": "overloaded_error",

@@ -51,17 +51,10 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-/// Remove every occurrence of the deployment's API key from `text`.
-std::string scrub(std::string text, const Deployment& d) {
-  if (d.provider == nullptr) return text;
-  const std::string& key = d.provider->api_key;
-  if (key.size() < 8) return text;  // too short to be a real key; avoid mangling messages
-  size_t pos = 0;
-  while ((pos = text.find(key, pos)) != std::string::npos) {
-    text.replace(pos, key.size(), "[redacted]");
-    pos += 10;
-  }
-  return text;
+/// The shared scrubber with the deployment's key.
+std::string scrub(std::string_view text, const Deployment& d) {
+  return scrub_secrets(text, d.provider != nullptr ? std::string_view(d.provider->api_key)
+                                                   : std::string_view());
 }
 
 ErrorKind kind_from_status(int status) {
@@ -154,10 +147,10 @@ Error error_from_type(std::string_view type, std::string_view message, int statu
     if (!type.empty()) text += " (" + std::string(type) + ")";
     if (status != 0) text += " with HTTP " + std::to_string(status);
   }
-  Error e = Error::make(kind, scrub(std::move(text), d), {}, std::move(code));
+  Error e = Error::make(kind, scrub(text, d), {}, std::move(code));
   // Billing problems are reported by Anthropic as 402; keep that status for the caller.
   if (kind == ErrorKind::QuotaExceeded) e.http_status = 402;
-  e.upstream_type = std::string(type);
+  e.upstream_type = scrub(type, d);
   e.upstream_status = status;
   if (d.provider != nullptr) e.provider = d.provider->name;
   return e;
@@ -201,7 +194,7 @@ Error classify_error(int status, const Headers& headers, std::string_view body,
     std::string snippet = error_body_snippet(
         trimmed, d.provider != nullptr ? std::string_view(d.provider->api_key) : std::string_view());
     if (!snippet.empty()) msg += ": " + snippet;
-    e = Error::make(ErrorKind::UpstreamProtocol, scrub(std::move(msg), d));
+    e = Error::make(ErrorKind::UpstreamProtocol, scrub(msg, d));
     e.upstream_status = status;
     if (d.provider != nullptr) e.provider = d.provider->name;
   }

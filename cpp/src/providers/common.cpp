@@ -31,9 +31,18 @@ size_t ifind(std::string_view hay, std::string_view needle, size_t from = 0) {
 
 void replace_all(std::string& s, std::string_view what, std::string_view with) {
   if (what.empty()) return;
-  for (size_t pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + with.size())) {
-    s.replace(pos, what.size(), with);
+  size_t pos = s.find(what);
+  if (pos == std::string::npos) return;
+  std::string out;
+  out.reserve(s.size());
+  size_t from = 0;
+  for (; pos != std::string::npos; pos = s.find(what, from)) {
+    out.append(s, from, pos - from);
+    out.append(with);
+    from = pos + what.size();
   }
+  out.append(s, from, std::string::npos);
+  s = std::move(out);
 }
 
 /// Text of `html` without tags (and without script / style contents), one space per tag.
@@ -63,9 +72,168 @@ std::string strip_tags(std::string_view html) {
   return out;
 }
 
-bool token_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '+' || c == '=';
+constexpr std::string_view kRedacted = "[redacted]";
+
+bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+
+/// Characters of a key after its prefix ('*': a partly masked echo such as "sk-proj-ab***wxyz").
+bool key_char(char c) { return is_alnum(c) || c == '-' || c == '_' || c == '*'; }
+
+/// RFC 7235 token68 (plus '*'): what may follow "Bearer ".
+bool credential_char(char c) {
+  return key_char(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=';
+}
+
+/// Characters of an opaque token run (base64 and base64url alphabets, '*'; '=' ends a run, so
+/// "name=value" splits, and trailing padding is dropped with a masked run).
+bool token_char(char c) { return key_char(c) || c == '+'; }
+
+/// Prefixes of provider keys and tokens, masked with what follows them.
+constexpr std::string_view kKeyPrefixes[] = {"sk-",  "sk_",  "AIza", "ya29.",
+                                             "gsk_", "xai-", "pplx-", "hf_"};
+
+/// Prefixes of upstream request and object ids: runs starting with one are ids, not secrets.
+constexpr std::string_view kIdPrefixes[] = {
+    "req_",   "request_", "msg_",  "msgbatch_", "toolu_", "srvtoolu_", "chatcmpl-", "cmpl-",
+    "call_",  "resp_",    "rs_",   "fc_",       "file-",  "file_",     "batch_",    "org-",
+    "proj_",  "asst_",    "thread_", "run_",    "step_",  "ftjob-",    "vs_"};
+
+/// `...key=<value>` (echoed request URLs and query strings): the value goes.
+void mask_key_params(std::string& s) {
+  constexpr std::string_view kEnd = "&\"' )]>,;<\n\r\t";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const bool param = i + 4 <= s.size() && lower(s[i]) == 'k' && lower(s[i + 1]) == 'e' &&
+                       lower(s[i + 2]) == 'y' && s[i + 3] == '=';
+    if (!param) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    out.append(s, i, 4);
+    size_t start = i + 4;
+    size_t end = start;
+    if (s.compare(start, kRedacted.size(), kRedacted) == 0) {
+      end = start + kRedacted.size();  // the key itself, already masked
+    } else {
+      while (end < s.size() && kEnd.find(s[end]) == std::string_view::npos) ++end;
+    }
+    if (end > start) out.append(kRedacted);
+    i = end;
+  }
+  s = std::move(out);
+}
+
+/// "Bearer <credential>": the credential goes when it looks like one (8+ characters with a digit,
+/// or 20+), so prose such as "Bearer authentication is required" stays.
+void mask_bearer(std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if ((i == 0 || !is_alnum(s[i - 1])) && ifind(std::string_view(s).substr(i, 6), "bearer") == 0) {
+      size_t sp = i + 6;
+      while (sp < s.size() && (s[sp] == ' ' || s[sp] == '\t')) ++sp;
+      size_t end = sp;
+      bool digit = false;
+      while (end < s.size() && credential_char(s[end])) digit = is_digit(s[end++]) || digit;
+      size_t len = end - sp;
+      if (sp > i + 6 && (len >= 20 || (len >= 8 && digit))) {
+        out.append(s, i, sp - i);
+        out.append(kRedacted);
+        i = end;
+        continue;
+      }
+    }
+    out.push_back(s[i++]);
+  }
+  s = std::move(out);
+}
+
+/// Known key prefixes at a word start, followed by 6 or more key characters ('.' inside, as in
+/// "ya29.c.b0A...", but not a sentence's final period).
+void mask_prefixed_keys(std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (i == 0 || !key_char(s[i - 1])) {
+      size_t end = std::string::npos;
+      for (std::string_view p : kKeyPrefixes) {
+        if (s.compare(i, p.size(), p) != 0) continue;
+        size_t k = i + p.size();
+        while (k < s.size() &&
+               (key_char(s[k]) || (s[k] == '.' && k + 1 < s.size() && key_char(s[k + 1])))) {
+          ++k;
+        }
+        if (k - (i + p.size()) >= 6) end = k;
+        break;
+      }
+      if (end != std::string::npos) {
+        out.append(kRedacted);
+        i = end;
+        continue;
+      }
+    }
+    out.push_back(s[i++]);
+  }
+  s = std::move(out);
+}
+
+/// 8-4-4-4-12 hex digits: a request / organisation id (Anthropic names the org in rate limits).
+bool is_uuid(std::string_view run) {
+  if (run.size() != 36) return false;
+  for (size_t i = 0; i < run.size(); ++i) {
+    char c = run[i];
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (dash ? c != '-' : !hex) return false;
+  }
+  return true;
+}
+
+/// An opaque token: 20+ characters holding a piece of 8+ mixed letters and digits between
+/// separators (model names and dates are made of shorter or unmixed pieces), and not an id.
+bool opaque_run(std::string_view run) {
+  if (run.size() < 20 || is_uuid(run)) return false;
+  for (std::string_view p : kIdPrefixes) {
+    if (run.substr(0, p.size()) == p) return false;
+  }
+  bool letter = false, digit = false;
+  size_t len = 0;
+  for (char c : run) {
+    if (!is_alnum(c)) {
+      letter = digit = false;
+      len = 0;
+      continue;
+    }
+    letter = letter || is_alpha(c);
+    digit = digit || is_digit(c);
+    if (++len >= 8 && letter && digit) return true;
+  }
+  return false;
+}
+
+void mask_opaque_runs(std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    if (!token_char(s[i])) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && token_char(s[j])) ++j;
+    std::string_view run = std::string_view(s).substr(i, j - i);
+    if (opaque_run(run)) {
+      out.append(kRedacted);
+      while (j < s.size() && s[j] == '=') ++j;  // base64 padding goes with it
+    } else {
+      out.append(run);
+    }
+    i = j;
+  }
+  s = std::move(out);
 }
 
 }  // namespace
@@ -98,11 +266,19 @@ std::string sniff_image_media_type(std::string_view data) {
   return {};
 }
 
+std::string scrub_secrets(std::string_view text, std::string_view api_key) {
+  std::string s(text);
+  if (api_key.size() >= 4) replace_all(s, api_key, kRedacted);
+  mask_key_params(s);
+  mask_bearer(s);
+  mask_prefixed_keys(s);
+  mask_opaque_runs(s);
+  return s;
+}
+
 std::string error_body_snippet(std::string_view body, std::string_view api_key, size_t max_len) {
-  constexpr std::string_view kRedacted = "[redacted]";
   std::string raw(body.substr(0, 64 * 1024));
-  const bool scrub_key = api_key.size() >= 4;
-  if (scrub_key) replace_all(raw, api_key, kRedacted);
+  if (api_key.size() >= 4) replace_all(raw, api_key, kRedacted);
 
   std::string_view view = raw;
   if (size_t t = ifind(view, "<title"); t != std::string_view::npos) {
@@ -128,31 +304,8 @@ std::string error_body_snippet(std::string_view body, std::string_view api_key, 
     }
   }
   while (!clean.empty() && clean.back() == ' ') clean.pop_back();
-  if (scrub_key) replace_all(clean, api_key, kRedacted);  // tags may have split it
-
-  // Token-like runs (keys, bearer tokens, signed URLs) are never shown.
-  std::string out;
-  out.reserve(clean.size());
-  for (size_t i = 0; i < clean.size();) {
-    if (!token_char(clean[i])) {
-      out.push_back(clean[i++]);
-      continue;
-    }
-    size_t j = i;
-    bool letter = false, digit = false;
-    while (j < clean.size() && token_char(clean[j])) {
-      char c = clean[j];
-      if (c >= '0' && c <= '9') digit = true;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) letter = true;
-      ++j;
-    }
-    if (j - i >= 20 && letter && digit) {
-      out.append(kRedacted);
-    } else {
-      out.append(clean, i, j - i);
-    }
-    i = j;
-  }
+  // Secrets go before the cut (tags may have split the key; the scrubber sees it again).
+  std::string out = scrub_secrets(clean, api_key);
   if (out.size() > max_len) {
     size_t cut = max_len > 3 ? max_len - 3 : 0;
     out.resize(cut);

@@ -2,8 +2,8 @@
 //
 // Owns: data-URL splitting, image type sniffing, tool-call id normalisation (ids that satisfy
 // every provider's pattern and stay paired between a call and its result), deterministic id
-// synthesis for upstreams that return none (Gemini), and the sanitised snippet of a non-JSON
-// upstream error body. Pure functions; thread-safe.
+// synthesis for upstreams that return none (Gemini), the one secret scrubber for upstream text,
+// and the sanitised snippet of a non-JSON upstream error body. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +25,29 @@ std::optional<DataUrl> parse_data_url(std::string_view url);
 /// bytes are none of these (or not base64).
 std::string sniff_image_media_type(std::string_view data);
 
+/// The one secret scrubber for upstream text that can reach a client or a log line (error
+/// messages, codes, types, params, snippets), used by every provider. Each match becomes
+/// "[redacted]":
+///   - every occurrence of `api_key` (when at least 4 bytes);
+///   - the value of a `...key=` parameter (echoed request URLs: `?key=...`, `api_key=...`);
+///   - the credential after "Bearer " (8 or more token characters with a digit, or 20 or more);
+///   - key-shaped tokens: a known key prefix ("sk-" / "sk_" incl. sk-ant- and sk-proj-, "AIza",
+///     "ya29.", "gsk_", "xai-", "pplx-", "hf_") at a word start plus 6 or more key characters
+///     (letters, digits, '-', '_', and '*' so a partly masked echo goes whole);
+///   - opaque token runs: 20 or more characters of letters, digits, '-', '_', '+', '*'
+///     mixing letters and digits, with a piece of 8 or more mixed letters and digits between
+///     separators, unless the run starts with a known id prefix (req_, msg_, toolu_, chatcmpl-,
+///     call_, resp_, org-, ...) or is a UUID.
+/// So ordinary words, field paths ("messages.0.content"), model names ("gpt-4o-mini-2024-07-18",
+/// "claude-sonnet-4-20250514") and request / object ids ("req_011CSHoE...") survive.
+std::string scrub_secrets(std::string_view text, std::string_view api_key);
+
 /// A short, single-line, printable-ASCII summary of a non-JSON upstream error body (an HTML page
 /// from a proxy or load balancer, a plain-text message) for an error message: the HTML <title>
 /// when there is one, otherwise the text with tags removed, whitespace collapsed, at most
-/// `max_len` characters ("..." marks a cut). Nothing that could be a secret survives: every
-/// occurrence of `api_key` (when at least 4 characters) and every token-like run (20 or more
-/// characters of letters, digits, '-', '_', '+', '=' mixing letters and digits) becomes
-/// "[redacted]". Empty when nothing readable is left.
+/// `max_len` characters ("..." marks a cut). Nothing that could be a secret survives: the text
+/// goes through scrub_secrets (before the cut, so no prefix of a secret is left either).
+/// Empty when nothing readable is left.
 std::string error_body_snippet(std::string_view body, std::string_view api_key,
                                size_t max_len = 160);
 

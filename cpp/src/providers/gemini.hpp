@@ -108,10 +108,6 @@ ThinkingChoice resolve_thinking(const ChatRequest& req, std::string_view model,
 Error classify_error_object(std::string_view error_json, int http_status, const Headers& headers,
                             const Deployment& d);
 
-/// Remove secrets from an upstream message: the configured key, `key=...` query values and
-/// Google API-key shaped tokens ("AIza" + 35 chars).
-std::string scrub_secrets(std::string_view message, std::string_view api_key);
-
 /// Incremental splitter for a top-level JSON array streamed over time ("[{...}\n,\r\n{...}\n]"):
 /// yields each element's text as soon as it is complete. Tracks string / escape state and
 /// nesting depth only; the elements themselves are validated by the JSON parser afterwards.

@@ -118,6 +118,45 @@ Status JsonArraySplitter::feed(std::string_view bytes, std::vector<std::string>&
 
 namespace {
 
+/// The JSON tree PartialArgs builds. Object members are a plain struct completed after the node,
+/// and the functions touching them are defined after it: a std::pair<std::string, ArgNode> member
+/// type makes clang + libstdc++ check ArgNode's default constructibility while it is incomplete.
+struct ArgNode {
+  enum class T : uint8_t { Unset, Obj, Arr, Str, Lit } t = T::Unset;
+  struct Member;
+  std::string text;  // Str value or Lit JSON
+  std::vector<Member> obj;
+  std::vector<ArgNode> arr;
+  ArgNode* at(const std::string& key);  // becomes an object if it is not one
+  ArgNode* at(size_t index);            // becomes an array if it is not one
+};
+
+struct ArgNode::Member {
+  std::string key;
+  ArgNode value;
+};
+
+ArgNode* ArgNode::at(const std::string& key) {
+  if (t != T::Obj) {
+    *this = ArgNode{};
+    t = T::Obj;
+  }
+  for (auto& [k, v] : obj)
+    if (k == key) return &v;
+  obj.push_back(Member{key, ArgNode{}});
+  return &obj.back().value;
+}
+
+ArgNode* ArgNode::at(size_t index) {
+  if (t != T::Arr) {
+    *this = ArgNode{};
+    t = T::Arr;
+  }
+  if (index > 4096) index = 4096;  // bound hostile indices
+  if (arr.size() <= index) arr.resize(index + 1);
+  return &arr[index];
+}
+
 /// Assembles Vertex `partialArgs` fragments ({jsonPath, stringValue|numberValue|boolValue|
 /// nullValue, willContinue}) into one JSON object.
 class PartialArgs {
@@ -155,31 +194,7 @@ class PartialArgs {
   }
 
  private:
-  struct Node {
-    enum class T : uint8_t { Unset, Obj, Arr, Str, Lit } t = T::Unset;
-    std::string text;  // Str value or Lit JSON
-    std::vector<std::pair<std::string, Node>> obj;
-    std::vector<Node> arr;
-    Node* at(const std::string& key) {
-      if (t != T::Obj) {
-        *this = Node{};
-        t = T::Obj;
-      }
-      for (auto& [k, v] : obj)
-        if (k == key) return &v;
-      obj.emplace_back(key, Node{});
-      return &obj.back().second;
-    }
-    Node* at(size_t index) {
-      if (t != T::Arr) {
-        *this = Node{};
-        t = T::Arr;
-      }
-      if (index > 4096) index = 4096;  // bound hostile indices
-      if (arr.size() <= index) arr.resize(index + 1);
-      return &arr[index];
-    }
-  };
+  using Node = ArgNode;
   struct Seg {
     bool is_index = false;
     std::string key;

@@ -1,8 +1,9 @@
 // providers/gemini_errors.cpp — Google RPC error bodies → the OpenRain error taxonomy.
 //
 // Owns the mapping of `error.status` (plus ErrorInfo / RetryInfo / QuotaFailure details and a few
-// message patterns) to ErrorKind, Retry-After extraction, and secret scrubbing of upstream
-// messages (Google sometimes echoes request URLs carrying `key=`). Pure functions; thread-safe.
+// message patterns) to ErrorKind and Retry-After extraction. Upstream strings go through the
+// shared scrub_secrets (Google sometimes echoes request URLs carrying `key=`). Pure functions;
+// thread-safe.
 #include <cctype>
 #include <cstdlib>
 #include <optional>
@@ -74,48 +75,6 @@ std::string_view api_key(const Deployment& d) {
 }  // namespace
 
 namespace gemini_detail {
-
-std::string scrub_secrets(std::string_view message, std::string_view key) {
-  constexpr std::string_view kMask = "[redacted]";
-  std::string out(message);
-  if (key.size() >= 4) {
-    for (size_t pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos)) {
-      out.replace(pos, key.size(), kMask);
-      pos += kMask.size();
-    }
-  }
-  // key=<value> in echoed URLs.
-  for (size_t pos = 0; pos + 4 <= out.size();) {
-    if (std::tolower(static_cast<unsigned char>(out[pos])) == 'k' &&
-        std::tolower(static_cast<unsigned char>(out[pos + 1])) == 'e' &&
-        std::tolower(static_cast<unsigned char>(out[pos + 2])) == 'y' && out[pos + 3] == '=') {
-      size_t start = pos + 4;
-      if (out.compare(start, kMask.size(), kMask) == 0) {  // already masked (key itself)
-        pos = start + kMask.size();
-        continue;
-      }
-      size_t end = start;
-      while (end < out.size() && std::string_view("&\"' )]>,;\n\r\t").find(out[end]) ==
-                                     std::string_view::npos) {
-        ++end;
-      }
-      if (end > start) out.replace(start, end - start, kMask);
-      pos = start + (end > start ? kMask.size() : 0);
-    } else {
-      ++pos;
-    }
-  }
-  // Google API keys: "AIza" followed by 35 URL-safe characters.
-  for (size_t pos = out.find("AIza"); pos != std::string::npos; pos = out.find("AIza", pos + 1)) {
-    size_t end = pos + 4;
-    while (end < out.size() && (std::isalnum(static_cast<unsigned char>(out[end])) ||
-                                out[end] == '_' || out[end] == '-')) {
-      ++end;
-    }
-    if (end - pos >= 39) out.replace(pos, end - pos, kMask);
-  }
-  return out;
-}
 
 Error classify_error_object(std::string_view error_json, int http_status, const Headers& headers,
                             const Deployment& d) {
@@ -192,9 +151,10 @@ Error classify_error_object(std::string_view error_json, int http_status, const 
     message = "Gemini returned HTTP " + std::to_string(http_status);
     if (!status.empty()) message += " " + status;
   }
-  Error e = Error::make(kind, scrub_secrets(message, api_key(d)), "", err_code);
+  Error e = Error::make(kind, scrub_secrets(message, api_key(d)), "",
+                        scrub_secrets(err_code, api_key(d)));
   e.provider = provider_name(d);
-  e.upstream_type = status;
+  e.upstream_type = scrub_secrets(status, api_key(d));
   e.upstream_status = http_status;
   if (retry_delay) {
     e.retry_after_s = retry_delay;
@@ -236,8 +196,7 @@ Error classify_gemini_error(int status, const Headers& headers, std::string_view
   if (status == 504) kind = ErrorKind::Timeout;
   std::string msg = "Gemini returned HTTP " + std::to_string(status) +
                     " with a body that is not a Google API error";
-  std::string snippet = error_body_snippet(
-      trimmed, d.provider != nullptr ? std::string_view(d.provider->api_key) : std::string_view());
+  std::string snippet = error_body_snippet(trimmed, api_key(d));
   if (!snippet.empty()) msg += ": " + snippet;
   Error e = Error::make(kind, std::move(msg));
   e.provider = provider_name(d);

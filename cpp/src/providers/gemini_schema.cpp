@@ -19,60 +19,79 @@ namespace {
 
 constexpr int kMaxDepth = 40;
 
-/// A minimal owning JSON tree. Numbers keep their literal text.
+/// A minimal owning JSON tree. Numbers keep their literal text. Object members are a plain struct
+/// completed after Node, and every function touching them is defined after it: a
+/// std::pair<std::string, Node> member type makes clang + libstdc++ check Node's default
+/// constructibility while Node is still incomplete, which is a hard error.
 struct Node {
   enum class T : uint8_t { Null, Bool, Num, Str, Arr, Obj };
+  struct Member;
   T t = T::Null;
   std::string s;  // Str value; Num literal; Bool "true"/"false"
   std::vector<Node> a;
-  std::vector<std::pair<std::string, Node>> o;
+  std::vector<Member> o;  // in document order
 
   bool is_obj() const { return t == T::Obj; }
   bool is_str() const { return t == T::Str; }
-  Node* get(std::string_view k) {
-    for (auto& [key, v] : o)
-      if (key == k) return &v;
-    return nullptr;
-  }
-  const Node* get(std::string_view k) const {
-    for (const auto& [key, v] : o)
-      if (key == k) return &v;
-    return nullptr;
-  }
-  void erase(std::string_view k) {
-    o.erase(std::remove_if(o.begin(), o.end(), [&](const auto& kv) { return kv.first == k; }),
-            o.end());
-  }
-  void set(std::string_view k, Node v) {
-    if (Node* cur = get(k)) {
-      *cur = std::move(v);
-    } else {
-      o.emplace_back(std::string(k), std::move(v));
-    }
-  }
-  static Node str(std::string_view v) {
-    Node n;
-    n.t = T::Str;
-    n.s = std::string(v);
-    return n;
-  }
-  static Node boolean(bool v) {
-    Node n;
-    n.t = T::Bool;
-    n.s = v ? "true" : "false";
-    return n;
-  }
-  static Node array() {
-    Node n;
-    n.t = T::Arr;
-    return n;
-  }
-  static Node object() {
-    Node n;
-    n.t = T::Obj;
-    return n;
-  }
+  Node* get(std::string_view k);
+  const Node* get(std::string_view k) const;
+  void erase(std::string_view k);
+  void set(std::string_view k, Node v);  // replaces in place, or appends
+  void append(std::string k, Node v);    // no duplicate check
+  static Node str(std::string_view v);
+  static Node boolean(bool v);
+  static Node array();
+  static Node object();
 };
+
+struct Node::Member {
+  std::string key;
+  Node value;
+};
+
+Node* Node::get(std::string_view k) {
+  for (auto& [key, v] : o)
+    if (key == k) return &v;
+  return nullptr;
+}
+const Node* Node::get(std::string_view k) const {
+  for (const auto& [key, v] : o)
+    if (key == k) return &v;
+  return nullptr;
+}
+void Node::erase(std::string_view k) {
+  o.erase(std::remove_if(o.begin(), o.end(), [&](const Member& m) { return m.key == k; }), o.end());
+}
+void Node::set(std::string_view k, Node v) {
+  if (Node* cur = get(k)) {
+    *cur = std::move(v);
+  } else {
+    append(std::string(k), std::move(v));
+  }
+}
+void Node::append(std::string k, Node v) { o.push_back(Member{std::move(k), std::move(v)}); }
+Node Node::str(std::string_view v) {
+  Node n;
+  n.t = T::Str;
+  n.s = std::string(v);
+  return n;
+}
+Node Node::boolean(bool v) {
+  Node n;
+  n.t = T::Bool;
+  n.s = v ? "true" : "false";
+  return n;
+}
+Node Node::array() {
+  Node n;
+  n.t = T::Arr;
+  return n;
+}
+Node Node::object() {
+  Node n;
+  n.t = T::Obj;
+  return n;
+}
 
 Node from_element(json::Element e) {
   Node n;
@@ -81,7 +100,7 @@ Node from_element(json::Element e) {
       n.t = Node::T::Obj;
       json::Object obj = e.get_object().value_unsafe();
       for (auto field : obj) {
-        n.o.emplace_back(std::string(field.key), from_element(field.value));
+        n.append(std::string(field.key), from_element(field.value));
       }
       break;
     }
@@ -297,9 +316,9 @@ class Cleaner {
         for (auto& [pk, pv] : v.o) {
           Result<Node> cp = clean(std::move(pv), depth + 1);
           if (!cp.ok()) return cp;
-          props.o.emplace_back(pk, std::move(cp.value()));
+          props.append(pk, std::move(cp.value()));
         }
-        out.o.emplace_back(k, std::move(props));
+        out.append(k, std::move(props));
       } else if (k == "items") {
         if (v.t == Node::T::Arr) {  // tuple form: the Schema subset has one item schema
           if (v.a.empty()) continue;
@@ -308,11 +327,11 @@ class Cleaner {
         }
         Result<Node> ci = clean(std::move(v), depth + 1);
         if (!ci.ok()) return ci;
-        out.o.emplace_back(k, std::move(ci.value()));
+        out.append(k, std::move(ci.value()));
       } else if (k == "anyOf") {
-        out.o.emplace_back(k, std::move(v));  // branches already cleaned
+        out.append(k, std::move(v));  // branches already cleaned
       } else {
-        out.o.emplace_back(k, std::move(v));
+        out.append(k, std::move(v));
       }
     }
     if (nullable) out.set("nullable", Node::boolean(true));
@@ -358,10 +377,10 @@ class Cleaner {
     for (auto& [k, v] : b.o) {
       Node* cur = n.get(k);
       if (cur == nullptr) {
-        n.o.emplace_back(k, std::move(v));
+        n.append(k, std::move(v));
       } else if (k == "properties" && cur->is_obj() && v.is_obj()) {
         for (auto& [pk, pv] : v.o)
-          if (cur->get(pk) == nullptr) cur->o.emplace_back(pk, std::move(pv));
+          if (cur->get(pk) == nullptr) cur->append(pk, std::move(pv));
       } else if (k == "required" && cur->t == Node::T::Arr && v.t == Node::T::Arr) {
         for (auto& r : v.a) {
           bool dup = false;

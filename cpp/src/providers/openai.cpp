@@ -4,7 +4,7 @@
 // `{"error":...}` payload) onto the one ErrorKind taxonomy. Bodies that are not JSON (HTML error
 // pages from proxies) are never echoed: they become a short message naming provider and status
 // plus a sanitised snippet (error_body_snippet: the page title, never anything key-like).
-// Upstream text is scrubbed of the deployment's key and of anything shaped like an OpenAI key.
+// Every upstream string (message, param, code, type) goes through the shared scrub_secrets.
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -45,10 +45,6 @@ bool icontains(std::string_view hay, std::string_view needle) {
     if (iequals(hay.substr(i, needle.size()), needle)) return true;
   }
   return false;
-}
-
-bool is_key_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '*';
 }
 
 std::string_view trim(std::string_view s) {
@@ -145,33 +141,6 @@ ErrorKind kind_from_fields(const ErrorBody& b, bool context_overflow) {
 
 bool is_rate_limit_header(std::string_view name) { return istarts_with(name, "x-ratelimit-"); }
 
-std::string scrub_secrets(std::string_view text, std::string_view api_key) {
-  std::string s(text);
-  if (api_key.size() >= 4) {
-    for (size_t pos = s.find(api_key); pos != std::string::npos; pos = s.find(api_key, pos + 3)) {
-      s.replace(pos, api_key.size(), "***");
-    }
-  }
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    bool boundary = i == 0 || !is_key_char(s[i - 1]);
-    if (boundary && s.compare(i, 3, "sk-") == 0) {
-      size_t j = i + 3;
-      while (j < s.size() && is_key_char(s[j])) ++j;
-      if (j - (i + 3) >= 6) {
-        out += "sk-***";
-        i = j;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-    ++i;
-  }
-  return out;
-}
-
 ErrorBody parse_error_body(std::string_view body) {
   ErrorBody out;
   std::string_view t = trim(body);
@@ -224,7 +193,7 @@ Error classify(int status, const Headers& headers, const ErrorBody& body,
     }
     e.message = "upstream provider " + name + " returned HTTP " + status_text +
                 " with a non-JSON body";
-    std::string snippet = scrub_secrets(error_body_snippet(body.raw, key), key);
+    std::string snippet = error_body_snippet(body.raw, key);
     if (!snippet.empty()) e.message += ": " + snippet;
   } else {
     const bool overflow = is_context_overflow(body);

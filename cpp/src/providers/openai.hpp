@@ -51,10 +51,6 @@ std::string mistral_tool_id(std::string_view id);
 /// True for OpenAI's rate-limit headers (`x-ratelimit-*`), forwarded on errors and successes.
 bool is_rate_limit_header(std::string_view name);
 
-/// Remove secrets from upstream text: every occurrence of `api_key` (when at least 4 bytes) and
-/// anything shaped like an OpenAI key ("sk-" + 6 or more key characters) becomes "sk-***"/"***".
-std::string scrub_secrets(std::string_view text, std::string_view api_key);
-
 Result<UpstreamRequest> build_request(const ChatRequest& req, const Deployment& d,
                                       TranslationReport& report);
 std::unique_ptr<ResponseDecoder> make_decoder(const ChatRequest& req, const Deployment& d,

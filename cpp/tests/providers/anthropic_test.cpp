@@ -1051,6 +1051,34 @@ TEST(AnthropicProviderErrors, NonJsonAndEmptyBodies) {
   EXPECT_EQ(foreign.message, "Unauthorized");
 }
 
+// An upstream JSON error message echoing key-shaped tokens of every provider: all of them go,
+// the model name, field path and request id stay (shared with the other providers' tests).
+constexpr const char* kEchoMessage =
+    "leaked sk-proj-AbCdEf0123456789 and AIzaSyD0123456789abcdefghijklmnopqrstu and Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9 for claude-sonnet-4-5-20250929 at messages.0.content (req_011CVEA3SF7rnb3DuBZytqQa)";
+constexpr const char* kEchoScrubbed =
+    "leaked [redacted] and [redacted] and Bearer [redacted] for claude-sonnet-4-5-20250929 at messages.0.content (req_011CVEA3SF7rnb3DuBZytqQa)";
+
+TEST(AnthropicProviderErrors, KeyShapedTokensScrubbedInJsonAndStreamErrors) {
+  Error e = classify(401, std::string(R"({"type":"error","error":{"type":"authentication_error","message":")") +
+                              kEchoMessage + R"("},"request_id":"req_1"})");
+  EXPECT_EQ(e.kind, ErrorKind::Authentication);
+  EXPECT_EQ(e.message, kEchoScrubbed);
+
+  Env env;
+  ChatRequest req;
+  auto dec = anthropic_provider().make_decoder(req, env.d, true);
+  testing::Recorder rec;
+  std::string body = std::string("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
+                                 "\"overloaded_error\",\"message\":\"") +
+                     kEchoMessage + " " + env.pc.api_key + "\"}}\n\n";
+  ASSERT_TRUE(dec->feed(body, rec).ok());
+  ASSERT_FALSE(rec.events.empty());
+  const StreamEvent& ev = rec.events.back();
+  ASSERT_EQ(ev.kind, StreamEvent::Kind::Error);
+  EXPECT_EQ(ev.error.kind, ErrorKind::Overloaded);
+  EXPECT_EQ(ev.error.message, std::string(kEchoScrubbed) + " [redacted]");
+}
+
 TEST(AnthropicProviderErrors, ApiKeyNeverEchoed) {
   Error e = classify(401, R"({"type":"error","error":{"type":"authentication_error",)"
                           R"("message":"invalid x-api-key sk-ant-secret-0123456789"}})");

@@ -1,10 +1,13 @@
-// Tests for the shared provider helpers: image type sniffing and the sanitised snippet of a
-// non-JSON upstream error body.
+// Tests for the shared provider helpers: image type sniffing, the one secret scrubber and the
+// sanitised snippet of a non-JSON upstream error body.
 #include "providers/common.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "json/reader.hpp"
+#include "testing/event_recorder.hpp"
 
 namespace openrain::providers {
 namespace {
@@ -34,6 +37,98 @@ TEST(SniffImageMediaType, UnknownShortOrNotBase64) {
 TEST(SniffImageMediaType, UrlSafeAlphabetAndLineBreaks) {
   EXPECT_EQ(sniff_image_media_type("_9j_4AAQSkZJRg"), "image/jpeg");  // URL-safe "/9j/"
   EXPECT_EQ(sniff_image_media_type("iVBORw0K\r\nGgoAAAANSUhEUg"), "image/png");
+}
+
+TEST(ScrubSecrets, TheConfiguredKeyAnywhere) {
+  EXPECT_EQ(scrub_secrets("my-local-key-1 leaked, again:my-local-key-1.", "my-local-key-1"),
+            "[redacted] leaked, again:[redacted].");
+  EXPECT_EQ(scrub_secrets("denied for sim-key here", "sim-key"), "denied for [redacted] here");
+  // Keys shorter than 4 bytes are not searched for (they would eat ordinary words).
+  EXPECT_EQ(scrub_secrets("abc is fine", "abc"), "abc is fine");
+}
+
+TEST(ScrubSecrets, KeyShapedTokens) {
+  // OpenAI (incl. project keys and partly masked echoes), Anthropic, Google, Groq, xAI.
+  EXPECT_EQ(scrub_secrets("Incorrect API key provided: sk-proj-AbCdEf123456*****wxyz.", ""),
+            "Incorrect API key provided: [redacted].");
+  EXPECT_EQ(scrub_secrets("key=sk-abcdefgh", ""), "key=[redacted]");
+  EXPECT_EQ(scrub_secrets("invalid x-api-key: sk-ant-api03-Zm9vYmFy_baz-QUx", ""),
+            "invalid x-api-key: [redacted]");
+  EXPECT_EQ(scrub_secrets("x-goog-api-key AIzaSyD0123456789abcdefghijklmnopqrstu rejected", ""),
+            "x-goog-api-key [redacted] rejected");
+  EXPECT_EQ(scrub_secrets("(gsk_abcdef12, xai-QWERTY99)", ""), "([redacted], [redacted])");
+  EXPECT_EQ(scrub_secrets("token ya29.c.b0Aaekm1K-xyz_123 expired", ""), "token [redacted] expired");
+  // Too short after the prefix, or not at a word start: untouched.
+  EXPECT_EQ(scrub_secrets("task-12345678 and sk-12 and desk-top", ""), "task-12345678 and sk-12 and desk-top");
+}
+
+TEST(ScrubSecrets, BearerCredentialsAndKeyParameters) {
+  EXPECT_EQ(scrub_secrets("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig/+=", ""),
+            "Authorization: Bearer [redacted]");
+  EXPECT_EQ(scrub_secrets("got bearer  abc12345xyz from client", ""), "got bearer  [redacted] from client");
+  EXPECT_EQ(scrub_secrets("Bearer authentication is required", ""), "Bearer authentication is required");
+  EXPECT_EQ(scrub_secrets("Bearer [redacted]", ""), "Bearer [redacted]");
+  EXPECT_EQ(scrub_secrets("GET /v1beta/models/m?key=s3cr3t&alt=sse (api_key=x9; token=abc)", ""),
+            "GET /v1beta/models/m?key=[redacted]&alt=sse (api_key=[redacted]; token=abc)");
+  EXPECT_EQ(scrub_secrets("?key=k3y-value", "k3y-value"), "?key=[redacted]");
+}
+
+TEST(ScrubSecrets, OpaqueTokenRuns) {
+  // Long runs mixing letters and digits in one piece: API keys of providers without a prefix
+  // (Mistral, Together, ...), signatures, session tokens.
+  EXPECT_EQ(scrub_secrets("key 3f9a0c2b7d4e1f6a8b5c3d2e1f0a9b8c7d6e5f4a leaked", ""), "key [redacted] leaked");
+  EXPECT_EQ(scrub_secrets("sig=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA== end", ""), "sig=[redacted] end");
+  EXPECT_EQ(scrub_secrets("session AbCdEfGh12345678IjKlMnOp", ""), "session [redacted]");
+}
+
+TEST(ScrubSecrets, OrdinaryTextModelNamesIdsAndPathsSurvive) {
+  for (std::string_view text : {
+           "internationalization problem with messages.0.content.1.tool_use.input",
+           "Invalid value at 'contents[12].parts[0].function_response' (type.googleapis.com/x)",
+           "Unsupported parameter: 'max_tokens' is not supported; use 'max_completion_tokens'",
+           "model: claude-sonnet-4-5-20250929 / claude-3-5-sonnet-20241022 / claude-opus-4-1-20250805",
+           "gpt-4o-mini-2024-07-18, gpt-4-1106-preview, gemini-2.5-flash-preview-05-20, o3-mini",
+           "Meta-Llama-3.1-405B-Instruct-Turbo and Qwen2.5-72B-Instruct and deepseek-r1-distill-llama-70b",
+           "models/gemini-1.5-pro-002 is not found for API version v1beta",
+           "request req_011CVEA3SF7rnb3DuBZytqQa; tool toolu_01A09q90qw90lq917835lq9 / "
+           "msg_01XFDUDYJgAACzvnptvVoYEL / chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+           "call_abc123def456ghi789jkl and resp_67ccd2bed1ec8190b14f964abc054267 in org-AbCdEf0123456789GhIjKlMn",
+           "org: 5576611f-a1ee-427c-9800-298d9579899c, project 123456789012, 2026-05-04T20:01:02.264968Z",
+           "Please pass a valid API key. The key was rejected by the Bearer scheme.",
+       }) {
+    EXPECT_EQ(scrub_secrets(text, "sk-configured-key-0123456789"), text);
+  }
+}
+
+TEST(ScrubSecrets, RecordedUpstreamErrorMessagesAreLeftAlone) {
+  // Real error bodies of every provider: nothing in them is a secret, so nothing may change.
+  for (const char* path : {"openai-chat/error-400-unsupported-parameter.json",
+                           "openai-chat/error-404-model-not-found.response.json",
+                           "openai-chat/error-400-unsupported-value.response.json",
+                           "openai-responses/error-400-model-not-found.response.json",
+                           "openai-responses/error-400-invalid-value.response.json",
+                           "openai-responses/error-429-insufficient-quota.json",
+                           "anthropic/error-400-invalid-request.response.json",
+                           "anthropic/error-404-not-found.response.json",
+                           "anthropic/error-429-rate-limit.response.json",
+                           "gemini/error-404-not-found.response.json",
+                           "gemini/error-429-resource-exhausted.json",
+                           "openai-compatible/groq-error-400-tool-use-failed.response.json"}) {
+    std::string body = testing::read_fixture(path);
+    json::Reader reader;
+    auto parsed = reader.parse(body);
+    ASSERT_TRUE(parsed.ok()) << path;
+    json::Element root = parsed.value();
+    auto err = json::get_object(root.get_object().value_unsafe(), "error");
+    ASSERT_TRUE(err.has_value()) << path;
+    std::string message(json::get_string(*err, "message"));
+    ASSERT_FALSE(message.empty()) << path;
+    EXPECT_EQ(scrub_secrets(message, "sk-configured-key-0123456789"), message) << path;
+    if (auto request_id = json::get_string(root.get_object().value_unsafe(), "request_id");
+        !request_id.empty()) {
+      EXPECT_EQ(scrub_secrets(request_id, ""), request_id) << path;
+    }
+  }
 }
 
 TEST(ErrorBodySnippet, HtmlTitleWins) {

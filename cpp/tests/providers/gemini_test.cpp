@@ -884,6 +884,33 @@ TEST(GeminiProviderErrors, ArrayWrappedNonJsonAndMissingStatus) {
   EXPECT_EQ(nostatus.kind, ErrorKind::PermissionDenied);
 }
 
+// An upstream JSON error message echoing key-shaped tokens of every provider: all of them go,
+// the model name, field path and request id stay (shared with the other providers' tests).
+constexpr const char* kEchoMessage =
+    "leaked sk-proj-AbCdEf0123456789 and AIzaSyD0123456789abcdefghijklmnopqrstu and Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9 for claude-sonnet-4-5-20250929 at messages.0.content (req_011CVEA3SF7rnb3DuBZytqQa)";
+constexpr const char* kEchoScrubbed =
+    "leaked [redacted] and [redacted] and Bearer [redacted] for claude-sonnet-4-5-20250929 at messages.0.content (req_011CVEA3SF7rnb3DuBZytqQa)";
+
+TEST(GeminiProviderErrors, KeyShapedTokensScrubbedInJsonAndStreamErrors) {
+  Error e = classify(400, std::string(R"({"error":{"code":400,"message":")") + kEchoMessage +
+                              R"(","status":"INVALID_ARGUMENT"}})");
+  EXPECT_EQ(e.kind, ErrorKind::InvalidRequest);
+  EXPECT_EQ(e.message, kEchoScrubbed);
+
+  Env env;
+  ChatRequest req;
+  auto dec = gemini_provider().make_decoder(req, env.dep, true);
+  testing::Recorder rec;
+  std::string body = std::string("data: {\"error\":{\"code\":503,\"message\":\"") + kEchoMessage +
+                     " " + env.prov.api_key + "\",\"status\":\"UNAVAILABLE\"}}\r\n\r\n";
+  ASSERT_TRUE(dec->feed(body, rec).ok());
+  ASSERT_FALSE(rec.events.empty());
+  const StreamEvent& ev = rec.events.back();
+  ASSERT_EQ(ev.kind, StreamEvent::Kind::Error);
+  EXPECT_EQ(ev.error.kind, ErrorKind::Overloaded);
+  EXPECT_EQ(ev.error.message, std::string(kEchoScrubbed) + " [redacted]");
+}
+
 TEST(GeminiProviderErrors, NeverEchoesTheApiKey) {
   const std::string key = "AIzaSyTESTKEY0123456789abcdefghijklmnopq";
   Error e = classify(400, R"({"error":{"code":400,"message":"Bad URL https://x/v1beta/models/m?key=)" +
@@ -893,9 +920,6 @@ TEST(GeminiProviderErrors, NeverEchoesTheApiKey) {
   EXPECT_EQ(e.message.find("AIza"), std::string::npos) << e.message;
   EXPECT_EQ(e.message,
             "Bad URL https://x/v1beta/models/m?key=[redacted]&alt=sse and key [redacted] and [redacted]");
-  EXPECT_EQ(gemini_detail::scrub_secrets("token=abc api_key=s3cr3t end", ""),
-            "token=abc api_key=[redacted] end");
-  EXPECT_EQ(gemini_detail::scrub_secrets("my-local-key-1 leaked", "my-local-key-1"), "[redacted] leaked");
 }
 
 }  // namespace

@@ -418,7 +418,7 @@ TEST(OpenAIProviderStream, InStreamErrorIsTerminalErrorEvent) {
   Decoded rl = decode_all(limited, env, true);
   ASSERT_TRUE(rl.status.ok());
   EXPECT_EQ(rl.summary, lines({"start id=c1 model=m", "text x", "error rate_limited 429"}));
-  EXPECT_EQ(rl.events.back().error.message, "Rate limit reached for sk-***");
+  EXPECT_EQ(rl.events.back().error.message, "Rate limit reached for [redacted]");
   EXPECT_EQ(rl.events.back().error.code, "rate_limit_exceeded");
 
   const std::string with_status = R"(data: {"error":{"message":"bad","type":"invalid_request_error","code":400}})" "\n\n";

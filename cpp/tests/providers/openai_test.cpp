@@ -643,15 +643,42 @@ TEST(OpenAIProviderErrors, OtherBodyShapes) {
   EXPECT_EQ(no_msg.message, "upstream provider oai returned HTTP 500");
 }
 
+// An upstream JSON error message echoing key-shaped tokens of every provider: all of them go,
+// the model name, field path and request id stay (shared with the other providers' tests).
+constexpr const char* kEchoMessage =
+    "leaked sk-proj-AbCdEf0123456789 and AIzaSyD0123456789abcdefghijklmnopqrstu and Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9 for claude-sonnet-4-5-20250929 at messages.0.content (req_011CVEA3SF7rnb3DuBZytqQa)";
+constexpr const char* kEchoScrubbed =
+    "leaked [redacted] and [redacted] and Bearer [redacted] for claude-sonnet-4-5-20250929 at messages.0.content (req_011CVEA3SF7rnb3DuBZytqQa)";
+
+TEST(OpenAIProviderErrors, KeyShapedTokensScrubbedInJsonAndStreamErrors) {
+  Error e = classify(401, std::string(R"({"error":{"message":")") + kEchoMessage +
+                              R"(","type":"invalid_request_error","param":"messages.0.content","code":"invalid_api_key"}})");
+  EXPECT_EQ(e.kind, ErrorKind::Authentication);
+  EXPECT_EQ(e.message, kEchoScrubbed);
+  EXPECT_EQ(e.param, "messages.0.content");
+  EXPECT_EQ(e.code, "invalid_api_key");
+
+  Env env = make_env();
+  ChatRequest req;
+  req.stream = true;
+  auto dec = openai_provider().make_decoder(req, env.d(), true);
+  testing::Recorder rec;
+  std::string body = std::string("data: {\"error\":{\"message\":\"") + kEchoMessage + " " + kKey +
+                     "\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n";
+  ASSERT_TRUE(dec->feed(body, rec).ok());
+  ASSERT_FALSE(rec.events.empty());
+  const StreamEvent& ev = rec.events.back();
+  ASSERT_EQ(ev.kind, StreamEvent::Kind::Error);
+  EXPECT_EQ(ev.error.message, std::string(kEchoScrubbed) + " [redacted]");
+}
+
 TEST(OpenAIProviderErrors, SecretsAreScrubbed) {
   Env env = make_env("https://api.openai.com", "my-secret-deployment-key");
   Error e = classify(401, R"({"error":{"message":"Incorrect API key provided: sk-proj-AbCdEf123456*****wxyz. Also my-secret-deployment-key leaked.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})",
                      {}, env);
   EXPECT_EQ(e.kind, ErrorKind::Authentication);
-  EXPECT_EQ(e.message, "Incorrect API key provided: sk-***. Also *** leaked.");
+  EXPECT_EQ(e.message, "Incorrect API key provided: [redacted]. Also [redacted] leaked.");
   EXPECT_EQ(e.message.find("my-secret"), std::string::npos);
-  EXPECT_EQ(openai::scrub_secrets("task-12345678 and sk-12", ""), "task-12345678 and sk-12");
-  EXPECT_EQ(openai::scrub_secrets("key=sk-abcdefgh", ""), "key=sk-***");
 
   // A non-JSON page echoing the key (or any OpenAI-shaped key) keeps its snippet without them.
   Error page = classify(502, "<html><title>bad key my-secret-deployment-key / sk-abcdefgh</title></html>",
