@@ -6,7 +6,7 @@
     python bench/run.py --smoke         # CI smoke (~15 s): tiny runs, no LiteLLM, report to a temp
                                         # file; exit 1 if any contender errors
     options: --duration S (per run) --after S (RSS "after load" delay) --no-litellm --no-build
-             --no-micro --no-profile --out FILE --sim-threads N --threads N
+             --no-micro --no-profile --out FILE --sim-threads N --threads N --litellm-workers N
 
 What runs (all on 127.0.0.1): the provider simulator (bench/sim_host.py, its own process), and the
 contenders — direct to the simulator (the physical limit), OpenRain's native server
@@ -39,7 +39,8 @@ from typing import Dict, List, Optional
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchlib import setup_env  # noqa: E402
-from benchlib.contenders import CASES, Case, Contender, contenders_template, launch_specs, python_has  # noqa: E402
+from benchlib.contenders import (CASES, Case, Contender, contenders_template, launch_specs,  # noqa: E402
+                                 litellm_summary, python_has)
 from benchlib.load import run_orload, run_wrk  # noqa: E402
 from benchlib.procs import (ProcessSet, RssSampler, free_port, install_signal_handlers,  # noqa: E402
                             tree_rss_mib, wait_port)
@@ -65,6 +66,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--out", help="report path (default BENCHMARKS.md; --smoke: a temp file)")
     p.add_argument("--sim-threads", type=int, default=2, help="simulator threads (default 2)")
     p.add_argument("--threads", type=int, default=0, help="OpenRain engine threads (default 0 = cores)")
+    p.add_argument("--litellm-workers", type=int, default=0,
+                   help="LiteLLM proxy worker processes, --num_workers (default 0 = one per core, as "
+                        "LiteLLM's docs advise on a VM; see bench/README.md)")
     p.add_argument("--nice", type=int, default=0,
                    help="run the benchmark and everything it starts at this nice value (e.g. -10 on a "
                         "shared box; negative values need root)")
@@ -96,6 +100,7 @@ class Settings:
         self.profile = not (a.no_profile or self.mode == "smoke")
         self.sim_threads = a.sim_threads
         self.threads = a.threads
+        self.litellm_workers = a.litellm_workers if a.litellm_workers > 0 else (os.cpu_count() or 1)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -140,7 +145,7 @@ class Bench:
                               "its pure-Python loop/parser (asyncio/h11).")
         ports = {c.name: free_port() for c in self.contenders}
         specs = launch_specs(self.python, self.workdir, self.sim_ports, ports, self.s.threads,
-                             have_uvloop, have_httptools, litellm_bin)
+                             have_uvloop, have_httptools, litellm_bin, self.s.litellm_workers)
         started = []
         for c in self.contenders:
             if c.kind == "direct":
@@ -210,8 +215,9 @@ class Bench:
             for case in CASES:
                 for paced in (False, True) if case.stream and self.s.mode != "smoke" else (False,):
                     t = c.target(case, self.sim_ports, paced=paced)
-                    r = run_orload(self.orload, t, self.workdir, {}, conns=4,
-                                   duration_s=self.s.warmup, timeout_s=30)
+                    # LiteLLM imports lazily on the first requests of each route, in each worker
+                    warm = max(self.s.warmup, 3.0) if c.name == "litellm" else self.s.warmup
+                    r = run_orload(self.orload, t, self.workdir, {}, conns=4, duration_s=warm, timeout_s=30)
                     if r.get("errors") or not r.get("ok"):
                         msg = str(r.get("stderr") or r.get("output") or "no response")[:300]
                         log(f"warm-up: {c.name} {case.key}{' paced' if paced else ''} failed: {msg}")
@@ -451,6 +457,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     out = a.out or (os.path.join(workdir, "BENCHMARKS.md") if s.mode == "smoke"
                     else os.path.join(ROOT, "BENCHMARKS.md"))
     meta = report.machine_and_versions(python, litellm_bin)
+    if litellm_bin:
+        meta["litellm_config"] = litellm_summary(s.litellm_workers)
     meta.update(command=command, date=started_at.isoformat(timespec="seconds"), mode=s.mode, nice=os.nice(0),
                 settings={k: v for k, v in vars(s).items()})
 
@@ -460,6 +468,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     results["import"] = micro.import_time(python, s.import_runs)
 
     b = Bench(s, python, orload, workdir)
+    if litellm_bin and "(" in litellm_note:  # installed, but without its deployed runtime packages
+        b.notes.append("LiteLLM: " + litellm_note)
     failed = False
     try:
         b.sampler.start()

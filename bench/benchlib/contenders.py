@@ -145,6 +145,9 @@ def openrain_yaml(sim_ports: Dict[str, int], port: int, threads: int) -> str:
 
 
 def litellm_yaml(sim_ports: Dict[str, int]) -> str:
+    """LiteLLM's proxy config: the model list plus the settings LiteLLM's production checklist
+    recommends that do something in this setup (bench/README.md, "LiteLLM configuration", says
+    why each one is there and which checklist items do not apply)."""
     lines = ["# written by bench/run.py", "model_list:"]
     for sim in ("fast", "paced"):
         port = sim_ports[sim]
@@ -155,9 +158,42 @@ def litellm_yaml(sim_ports: Dict[str, int]) -> str:
                   f"  - model_name: bench-anth{sfx}",
                   f"    litellm_params: {{model: anthropic/{UPSTREAM_MODEL['anthropic']}, "
                   f"api_base: 'http://127.0.0.1:{port}', api_key: sim-key}}"]
-    lines += ["litellm_settings:", "  drop_params: true", "  set_verbose: false",
-              "  json_logs: false", "general_settings:", f"  master_key: {BENCH_KEY}"]
+    lines += ["litellm_settings:",
+              "  drop_params: true        # same bodies for every contender; drop what a provider lacks",
+              "  request_timeout: 600     # production checklist value (default 6000 s)",
+              "  json_logs: false",
+              "general_settings:",
+              f"  master_key: {BENCH_KEY}",
+              "  disable_spend_logs: true  # checklist: no per-request spend-log rows",
+              "  disable_error_logs: true  # checklist: no per-exception DB rows"]
     return "\n".join(lines) + "\n"
+
+
+#: Environment of the LiteLLM proxy (each one explained in bench/README.md).
+LITELLM_ENV = {
+    "LITELLM_MODE": "PRODUCTION",             # checklist: no .env loading (dev-only behaviour)
+    "LITELLM_LOG": "ERROR",                   # checklist: no INFO/DEBUG logs, no uvicorn access log
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",   # use the bundled cost map; no fetch at import (no network)
+    "DISABLE_ADMIN_UI": "True",               # no UI build/serving: a headless gateway
+    "NO_DOCS": "True", "NO_REDOC": "True",    # no Swagger/ReDoc routes
+    # Python GC: LiteLLM's documented knob, with the example value from its docs. With the
+    # interpreter's 700,10,10 the ~870 k-object heap got a full collection every 40-50 s of load,
+    # each a 0.5-1.2 s stall of every request in flight.
+    "PYTHON_GC_THRESHOLD": "1000,50,50",
+    # route /v1/messages for openai/ models to chat/completions (the default bridges to the
+    # Responses API, which the simulator does not serve)
+    "LITELLM_USE_CHAT_COMPLETIONS_URL_FOR_ANTHROPIC_MESSAGES": "True",
+}
+
+
+def litellm_summary(workers: int = 1) -> str:
+    """One line for the report: how LiteLLM was run."""
+    return (f"`litellm --config … --num_workers {workers}` (uvicorn + uvloop + httptools); "
+            "`LITELLM_MODE=PRODUCTION`, `LITELLM_LOG=ERROR`, bundled cost map, admin UI and docs off, "
+            f"`PYTHON_GC_THRESHOLD={LITELLM_ENV['PYTHON_GC_THRESHOLD']}`; config: master key, no database, "
+            "`disable_spend_logs`, `disable_error_logs`, `request_timeout: 600`, `drop_params`; "
+            "installed with prisma and opentelemetry-sdk (in LiteLLM's Docker image; its request path "
+            "imports them). See bench/README.md, \"LiteLLM configuration\".")
 
 
 FASTAPI_PREFIX = "/llm"
@@ -172,7 +208,8 @@ def uvicorn_args(python: str, port: int, have_uvloop: bool, have_httptools: bool
 
 def launch_specs(python: str, workdir: str, sim_ports: Dict[str, int], ports: Dict[str, int],
                  threads: int, have_uvloop: bool, have_httptools: bool,
-                 litellm_bin: Optional[str]) -> Dict[str, Tuple[List[str], Dict[str, str]]]:
+                 litellm_bin: Optional[str], litellm_workers: int = 1
+                 ) -> Dict[str, Tuple[List[str], Dict[str, str]]]:
     """name → (argv, env) for every gateway contender."""
     bench_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
@@ -197,14 +234,9 @@ def launch_specs(python: str, workdir: str, sim_ports: Dict[str, int], ports: Di
         cfg = os.path.join(workdir, "litellm.yaml")
         with open(cfg, "w") as f:
             f.write(litellm_yaml(sim_ports))
-        le = dict(env, LITELLM_LOCAL_MODEL_COST_MAP="True", LITELLM_LOG="ERROR",
-                  LITELLM_TELEMETRY="False", DISABLE_ADMIN_UI="True", NO_DOCS="True",
-                  LITELLM_MODE="PRODUCTION",
-                  # route /v1/messages for openai/ models to chat/completions (the default bridges
-                  # to the Responses API, which the simulator does not serve)
-                  LITELLM_USE_CHAT_COMPLETIONS_URL_FOR_ANTHROPIC_MESSAGES="True")
+        le = dict(env, **LITELLM_ENV)
         specs["litellm"] = ([litellm_bin, "--config", cfg, "--host", "127.0.0.1",
-                             "--port", str(ports["litellm"]), "--num_workers", "1"], le)
+                             "--port", str(ports["litellm"]), "--num_workers", str(litellm_workers)], le)
     return specs
 
 

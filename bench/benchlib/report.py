@@ -51,7 +51,14 @@ def machine_and_versions(python: str, litellm_bin: Optional[str]) -> Dict[str, o
     versions["openrain"] = f"{versions.get('openrain', '?')} (git {rev}{', uncommitted changes' if dirty else ''})"
     if litellm_bin:
         lp = os.path.join(os.path.dirname(litellm_bin), "python")
-        versions["litellm"] = _out([lp, "-c", "import importlib.metadata as m; print(m.version('litellm'))"])
+        lcode = ("import importlib.metadata as m\n"
+                 "def v(n):\n"
+                 "    try: return m.version(n)\n"
+                 "    except Exception: return 'not installed'\n"
+                 "print(' '.join(v(n) for n in ['litellm','uvicorn','uvloop','httptools']))")
+        lv = (_out([lp, "-c", lcode]).split() + ["?"] * 4)[:4]
+        versions["litellm"] = (f"{lv[0]} (uvicorn {lv[1]}, uvloop {lv[2]}, httptools {lv[3]})"
+                               if lv[0] != "?" else "?")
     else:
         versions["litellm"] = "not run"
     versions["wrk"] = _out(["dpkg-query", "-W", "-f=${Version}", "wrk"]) or _out(["wrk", "-v"]).split("\n")[0]
@@ -186,7 +193,9 @@ def evaluate_targets(R: Dict) -> List[Tuple[str, str, Optional[bool]]]:
                   f"{_f(after, 1)} MiB vs idle {_f(idle, 1)} MiB" if after and idle else "–",
                   (after <= 1.5 * idle) if after and idle else None))
     a, lt = _ceiling(R, "oai>oai", "asgi"), _ceiling(R, "oai>oai", "litellm")
-    T.append(("ASGI (uvicorn) throughput ≥ 10 × LiteLLM", f"{a / lt:.1f} × ({_f(a)} vs {_f(lt)} req/s)"
+    lw = R["meta"]["settings"].get("litellm_workers")
+    procs = (f"; ASGI: 1 uvicorn process, LiteLLM: {lw} worker{'s' if lw != 1 else ''}") if lw else ""
+    T.append(("ASGI (uvicorn) throughput ≥ 10 × LiteLLM", f"{a / lt:.1f} × ({_f(a)} vs {_f(lt)} req/s{procs})"
               if a and lt else "– (LiteLLM not run)", (a / lt >= 10) if a and lt else None))
     im = R.get("import") or {}
     imp, tot = im.get("import_ms"), im.get("import_total_ms")
@@ -226,6 +235,8 @@ def render(R: Dict, png: Optional[str], out_path: str) -> str:
           f"(uvloop {v['uvloop']}, httptools {v['httptools']}), FastAPI {v['fastapi']} (Starlette "
           f"{v['starlette']}), LiteLLM {v['litellm']}, wrk {v['wrk']}, g++ {v['g++']}, "
           f"Google Benchmark {v['google-benchmark']}.",
+          *([f"* **LiteLLM configuration:** {m['litellm_config']}"]
+            if m.get("litellm_config") and v.get("litellm") != "not run" else []),
           f"* **Simulator:** OpenRain's provider simulator (`bench/sim_host.py`), {s['sim_threads']} "
           "threads, its own process; reply = 64 words (non-streaming: one JSON body; streaming: 64 "
           "content frames, unpaced for throughput, 1 ms apart for the timing runs).",

@@ -21,6 +21,12 @@ LITELLM_VENV = os.path.join(BENCH_BUILD, "litellm-venv")
 # Newest LiteLLM that installs from this machine's registry: 1.106.5 and later (and the 1.104.9 /
 # 1.105.7 backports) require certifi>=2026.10.19, which the registry does not carry.
 LITELLM_VERSION = "1.106.0"
+#: Runtime packages that `litellm[proxy]` from PyPI lacks but a deployed proxy has: prisma and
+#: opentelemetry-sdk come with LiteLLM's Docker image (its requirements.txt) and the request path imports
+#: them (without them every request retries a failing import: opentelemetry.sdk in auth, prisma.errors on
+#: the no-database path); httptools is uvicorn's C HTTP parser (`uvicorn[standard]`; without it uvicorn
+#: falls back to h11). Module → pip name. See bench/README.md, "LiteLLM configuration".
+LITELLM_RUNTIME = {"httptools": "httptools", "opentelemetry.sdk": "opentelemetry-sdk", "prisma": "prisma"}
 BENCH_DEPS = {"yaml": "pyyaml", "uvicorn": "uvicorn", "uvloop": "uvloop", "httptools": "httptools",
               "fastapi": "fastapi", "matplotlib": "matplotlib", "scikit_build_core": "scikit-build-core",
               "pybind11": "pybind11"}
@@ -93,9 +99,27 @@ def ensure_litellm(install: bool) -> Tuple[Optional[str], str]:
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         return r.stdout.strip() if r.returncode == 0 else None
 
+    def runtime_missing() -> List[str]:
+        return _missing(py, list(LITELLM_RUNTIME))
+
+    def install_runtime(missing: List[str]) -> bool:
+        # opentelemetry-sdk must match the opentelemetry-api LiteLLM's dependencies brought in
+        r = subprocess.run([py, "-c", "import importlib.metadata as m; print(m.version('opentelemetry-api'))"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        otel = r.stdout.strip() if r.returncode == 0 else ""
+        names = [LITELLM_RUNTIME[m] + (f"=={otel}" if LITELLM_RUNTIME[m] == "opentelemetry-sdk" and otel else "")
+                 for m in missing]
+        log("installing the LiteLLM proxy's runtime packages: " + ", ".join(names))
+        return pip(py, names) == 0 and not runtime_missing()
+
     v = installed_version()
     if v == LITELLM_VERSION and os.path.exists(exe):
-        return exe, f"litellm {v}"
+        missing = runtime_missing()
+        if not missing:
+            return exe, f"litellm {v}"
+        if install and install_runtime(missing):
+            return exe, f"litellm {v}"
+        return exe, f"litellm {v} (without {', '.join(LITELLM_RUNTIME[m] for m in missing)}: slower than deployed)"
     if not install:
         return None, "LiteLLM not installed (run without --no-litellm to install it)"
     log(f"installing litellm[proxy]=={LITELLM_VERSION} into {LITELLM_VENV} (heavy; once)")
@@ -103,6 +127,10 @@ def ensure_litellm(install: bool) -> Tuple[Optional[str], str]:
         subprocess.run([sys.executable, "-m", "venv", LITELLM_VENV], check=True)
     if pip(py, [f"litellm[proxy]=={LITELLM_VERSION}"]) != 0 or installed_version() is None:
         return None, f"could not install litellm[proxy]=={LITELLM_VERSION}; LiteLLM skipped"
+    missing = runtime_missing()
+    if missing and not install_runtime(missing):
+        return exe, (f"litellm {installed_version()} (could not install "
+                     f"{', '.join(LITELLM_RUNTIME[m] for m in missing)}: slower than deployed)")
     return exe, f"litellm {installed_version()}"
 
 
