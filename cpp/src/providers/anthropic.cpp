@@ -202,6 +202,7 @@ Error classify_error(int status, const Headers& headers, std::string_view body,
   e.upstream_request_id.clear();
   apply_headers(e, headers);  // the request-id header wins over the body field
   if (e.upstream_request_id.empty()) e.upstream_request_id = std::move(body_request_id);
+  e.upstream_request_id = scrub(e.upstream_request_id, d);  // an id, but it reaches the caller
   return e;
 }
 

@@ -20,6 +20,7 @@
 #include "json/reader.hpp"
 #include "json/writer.hpp"
 #include "providers/anthropic.hpp"
+#include "providers/common.hpp"
 #include "sse/framer.hpp"
 
 namespace openrain::providers::anthropic {
@@ -238,7 +239,9 @@ class Emitter {
     StreamEvent ev;
     ev.kind = K::Error;
     ev.error = error_from_type(type, message, 0, d_);
-    ev.error.upstream_request_id = std::string(json::get_string(root, "request_id"));
+    ev.error.upstream_request_id = scrub_secrets(
+        json::get_string(root, "request_id"),
+        d_.provider != nullptr ? std::string_view(d_.provider->api_key) : std::string_view());
     sink.on_event(std::move(ev));
   }
 

@@ -246,7 +246,7 @@ Error classify(int status, const Headers& headers, const ErrorBody& body,
         is_rate_limit_header(k)) {
       e.headers.emplace_back(k, v);
     } else if (iequals(k, "x-request-id") && e.upstream_request_id.empty()) {
-      e.upstream_request_id = v;
+      e.upstream_request_id = scrub_secrets(v, key);  // an id, but it reaches the caller
     }
   }
   return e;

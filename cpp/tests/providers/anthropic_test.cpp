@@ -1079,6 +1079,32 @@ TEST(AnthropicProviderErrors, KeyShapedTokensScrubbedInJsonAndStreamErrors) {
   EXPECT_EQ(ev.error.message, std::string(kEchoScrubbed) + " [redacted]");
 }
 
+TEST(AnthropicProviderErrors, RequestIdEchoingTheKeyIsScrubbed) {
+  // The request id reaches Anthropic callers (error.request_id): an upstream (or a proxy in
+  // front of it) that puts the key there must not leak it; ordinary ids pass unchanged.
+  Error e = classify(429, R"({"type":"error","error":{"type":"rate_limit_error","message":"slow"},)"
+                          R"("request_id":"req_sk-ant-secret-0123456789"})");
+  EXPECT_EQ(e.upstream_request_id.find("sk-ant-secret-0123456789"), std::string::npos);
+  Error h = classify(429, R"({"type":"error","error":{"type":"rate_limit_error","message":"x"}})",
+                     {{"request-id", "sk-ant-secret-0123456789"}});
+  EXPECT_EQ(h.upstream_request_id.find("sk-ant-secret-0123456789"), std::string::npos);
+  Error ok = classify(429, R"({"type":"error","error":{"type":"rate_limit_error","message":"x"},)"
+                           R"("request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"})");
+  EXPECT_EQ(ok.upstream_request_id, "req_011CSHoEeqs5C35K2UUqR7Fy");
+
+  Env env;
+  ChatRequest req;
+  auto dec = anthropic_provider().make_decoder(req, env.d, true);
+  testing::Recorder rec;
+  ASSERT_TRUE(dec->feed("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
+                        "\"overloaded_error\",\"message\":\"busy\"},\"request_id\":\"" +
+                            env.pc.api_key + "\"}\n\n",
+                        rec)
+                  .ok());
+  ASSERT_FALSE(rec.events.empty());
+  EXPECT_EQ(rec.events.back().error.upstream_request_id.find(env.pc.api_key), std::string::npos);
+}
+
 TEST(AnthropicProviderErrors, ApiKeyNeverEchoed) {
   Error e = classify(401, R"({"type":"error","error":{"type":"authentication_error",)"
                           R"("message":"invalid x-api-key sk-ant-secret-0123456789"}})");
