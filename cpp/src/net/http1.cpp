@@ -1,4 +1,5 @@
 #include "net/http1.hpp"
+#include "util/ascii.hpp"
 
 #include <array>
 #include <cstring>
@@ -6,6 +7,8 @@
 namespace openrain::net::http1 {
 
 namespace {
+
+using ascii::iequals;
 
 constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
 constexpr std::size_t kBareLf = static_cast<std::size_t>(-2);
@@ -26,16 +29,6 @@ bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
     if (!kTchar[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 #include "net/server.hpp"
 #include "net/deadline_stream.hpp"
 #include "net/http1.hpp"
+#include "util/ascii.hpp"
 
 #include <sys/socket.h>
 
@@ -36,6 +37,8 @@ using boost::system::error_code;
 
 namespace {
 
+using ascii::iequals;
+
 constexpr std::uint32_t kRequestHeaderLimit = 64 * 1024;
 constexpr std::size_t kReadBufferLimit = 1024 * 1024;  // transient bytes between parser calls
 constexpr std::size_t kFirstRead = 8 * 1024;
@@ -51,22 +54,6 @@ constexpr auto kWatchAfter = std::chrono::milliseconds(10);
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 std::chrono::milliseconds ms(int64_t v) { return std::chrono::milliseconds(v > 0 ? v : 1); }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool has_control(std::string_view s) {
   for (char c : s) {
@@ -513,7 +500,7 @@ HttpRequest to_http_request(const http1::RequestHead& head) {
   r.headers.reserve(head.fields.size());
   for (const auto& f : head.fields) {
     std::string name(f.name);
-    for (char& c : name) c = ascii_lower(c);
+    for (char& c : name) c = ascii::to_lower(c);
     r.headers.emplace_back(std::move(name), std::string(f.value));
   }
   return r;

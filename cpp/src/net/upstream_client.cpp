@@ -28,6 +28,7 @@
 
 #include "net/http1.hpp"
 #include "net/tls.hpp"
+#include "util/ascii.hpp"
 
 namespace openrain {
 
@@ -38,6 +39,9 @@ using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
 namespace {
+
+using ascii::iequals;
+using ascii::lower;
 
 constexpr std::string_view kUserAgent = "openrain/0.1";
 constexpr std::size_t kInitialReadCapacity = 16 * 1024;  // see Connection
@@ -51,22 +55,6 @@ constexpr std::size_t kPoolMaxIdlePerKey = 32;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 enum class Phase { Connect, FirstByte, Idle, Total };
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool has_control(std::string_view s) {
   for (char c : s) {
@@ -255,7 +243,7 @@ Headers to_headers(const net::http1::ResponseHead& head) {
   out.reserve(head.fields.size());
   for (const auto& f : head.fields) {
     std::string name(f.name);
-    for (char& c : name) c = ascii_lower(c);
+    for (char& c : name) c = ascii::to_lower(c);
     out.emplace_back(std::move(name), std::string(f.value));
   }
   return out;

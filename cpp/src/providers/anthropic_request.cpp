@@ -35,9 +35,12 @@
 #include "providers/anthropic.hpp"
 #include "providers/carry.hpp"
 #include "providers/common.hpp"
+#include "util/ascii.hpp"
 
 namespace openrain::providers::anthropic {
 namespace {
+
+using ascii::iequals;
 
 using json::Writer;
 
@@ -50,17 +53,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 bool contains(std::initializer_list<std::string_view> keys, std::string_view k) {

@@ -15,6 +15,7 @@
 #include "json/reader.hpp"
 #include "providers/common.hpp"
 #include "providers/openai.hpp"
+#include "util/ascii.hpp"
 
 namespace openrain::providers {
 
@@ -22,18 +23,10 @@ namespace openai {
 
 namespace {
 
+using ascii::iequals;
+
 using json::Element;
 using json::Object;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);

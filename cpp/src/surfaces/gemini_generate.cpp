@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "json/writer.hpp"
+#include "util/ascii.hpp"
 
 namespace openrain::surfaces {
 
@@ -205,6 +206,8 @@ std::string openapi_to_json_schema(Element schema) {
 
 namespace {
 
+using ascii::iequals;
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -229,17 +232,6 @@ std::string percent_decode(std::string_view s) {
     out.push_back(s[i]);
   }
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 class GeminiGenerateSurface final : public Surface {

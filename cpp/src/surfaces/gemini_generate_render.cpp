@@ -18,21 +18,13 @@
 #include "providers/carry.hpp"
 #include "providers/common.hpp"
 #include "surfaces/gemini_generate.hpp"
+#include "util/ascii.hpp"
 
 namespace openrain::surfaces {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using ascii::iequals;
 
 /// finishReason values Gemini itself sends; a Gemini upstream's own value is kept verbatim.
 bool is_gemini_finish_reason(std::string_view r) {

@@ -1,4 +1,5 @@
 #include "surfaces/openai_errors.hpp"
+#include "util/ascii.hpp"
 
 #include <cmath>
 #include <strings.h>
@@ -7,9 +8,7 @@ namespace openrain::surfaces {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
+using ascii::iequals;
 
 /// Types only OpenAI uses (shared names such as "invalid_request_error" map identically anyway,
 /// and an Anthropic or Gemini type must never leak onto this surface).
