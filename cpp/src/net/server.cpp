@@ -55,13 +55,6 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 std::chrono::milliseconds ms(int64_t v) { return std::chrono::milliseconds(v > 0 ? v : 1); }
 
-bool has_control(std::string_view s) {
-  for (char c : s) {
-    if (c == '\r' || c == '\n' || c == '\0') return true;
-  }
-  return false;
-}
-
 /// co_spawn completion for server coroutines: exceptions never escape to the io threads.
 struct Backstop {
   const char* what;

@@ -2,18 +2,20 @@
 //
 // Owns: the listening socket and its accept loop, one session coroutine per connection (request
 // parsing with net/http1 straight from the session's read buffer, head/body limits and
-// timeouts, keep-alive, Expect: 100-continue, 413 for bodies over the limit), the ResponseSink that writes full responses (content-length) or chunked streams, the
-// caller-disconnect watcher that fires the request's CancelToken while the engine waits on a
-// silent upstream, and graceful stop (stop accepting, close idle connections, let in-flight
-// requests finish up to a grace period, then close them and cancel their upstreams).
+// timeouts, keep-alive, Expect: 100-continue, 413 for bodies over the limit), the ResponseSink
+// that writes full responses (content-length) or chunked streams, the caller-disconnect watcher
+// that fires the request's CancelToken while the engine waits on a silent upstream (armed by a
+// per-shard sweep once a request has run for 10 ms), and graceful stop (stop accepting, close
+// idle connections, let in-flight requests finish up to a grace period, then close them and
+// cancel their upstreams).
 // Requests are served through RequestHandler so the server can be tested without an Engine;
 // Server::start(Engine&, ...) adapts the Engine.
 // Thread-safety: start/port/stop/~Server may be called from any thread. Connections are spread
 // round robin over the handler's io_contexts; when each of those is run by a single thread (the
 // engine's shards) a connection runs directly on its context, otherwise on its own strand, so
-// the whole request (including the upstream exchange the engine co_awaits) is serialised. stop() blocks up to the grace
-// period when called from a thread that is not running the io_context; from an io thread it
-// only schedules the forced close.
+// the whole request (including the upstream exchange the engine co_awaits) is serialised.
+// stop() blocks up to the grace period when called from a thread that is not running the
+// io_context; from an io thread it only schedules the forced close.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
